@@ -1,0 +1,105 @@
+"""Command line: a thin layer over the Python API. User errors print one line on
+stderr and exit with the error's documented code (docs/errors.md): 2 bad input or
+does not fit, 3 firmware fault or limit reached."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .cores import get_core, list_cores
+from .errors import McusimError
+from .units import format_size
+
+
+def _add_core_options(p: argparse.ArgumentParser):
+    g = p.add_argument_group("core and memory")
+    g.add_argument("--core", default="cortex-m4", help="core or board name (see `mcusim cores`); default cortex-m4")
+    g.add_argument("--cores-dir", help="directory with extra core/board TOML files")
+    g.add_argument("--flash", help="flash size, e.g. 256KiB (default: the core's)")
+    g.add_argument("--sram", help="SRAM size, e.g. 64KiB (default: the core's)")
+    g.add_argument("--clock", help="core clock, e.g. 80MHz (default: the core's)")
+    fpu = g.add_mutually_exclusive_group()
+    fpu.add_argument("--fpu", dest="fpu", action="store_true", default=None, help="give the core its FPU option")
+    fpu.add_argument("--no-fpu", dest="fpu", action="store_false", help="configure the core without FPU")
+    g.add_argument("--max-instructions", type=int, default=None,
+                   help="stop runaway firmware after this many instructions (default 4e9)")
+
+
+def _core_from(args):
+    return get_core(args.core, args.cores_dir, flash=args.flash, sram=args.sram, fpu=args.fpu, clock=args.clock)
+
+
+def _write_json(path, data):
+    try:
+        with open(path, "w") as f:
+            json.dump(data, f, indent=2)
+            f.write("\n")
+    except OSError as exc:
+        raise McusimError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def cmd_cores(args) -> int:
+    cores = list_cores(args.cores_dir)
+    if args.json:
+        print(json.dumps([c.summary() for c in cores], indent=2))
+        return 0
+    print(f"{'name':<20} {'arch':<13} {'fpu':<8} {'dsp':<4} {'clock':>8} {'flash':>9} {'sram':>9}")
+    for c in cores:
+        print(f"{c.name:<20} {c.arch:<13} {c.fpu:<8} {'yes' if c.dsp else 'no':<4} "
+              f"{c.clock_hz / 1e6:>5.0f}MHz {format_size(c.flash_size):>9} {format_size(c.sram_size):>9}")
+    return 0
+
+
+def cmd_elf(args) -> int:
+    from .machine import DEFAULT_MAX_INSTRUCTIONS, run_elf
+    core = _core_from(args)
+    result = run_elf(args.firmware, core, max_instructions=args.max_instructions or DEFAULT_MAX_INSTRUCTIONS,
+                     echo=None if args.quiet else sys.stdout)
+    if args.json:
+        _write_json(args.json, {"firmware": args.firmware, "core": core.name, "clock_hz": core.clock_hz,
+                                "exit_status": result.exit_status, "instructions": result.instructions,
+                                "cycles": result.cycles, "output": result.output})
+    return result.exit_status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mcusim", description="Simulate TinyML deployment on Arm Cortex-M: "
+                                     "does a .tflite model fit, and what does each operator cost?")
+    parser.add_argument("--version", action="version", version=f"mcusim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("cores", help="list the cores and boards")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--cores-dir", help="directory with extra core/board TOML files")
+    p.set_defaults(func=cmd_cores)
+
+    p = sub.add_parser("elf", help="run a bare-metal Cortex-M ELF (semihosting output and exit status pass through)")
+    p.add_argument("firmware", help="the ELF file")
+    _add_core_options(p)
+    p.add_argument("--json", metavar="OUT", help="write a JSON summary here")
+    p.add_argument("--quiet", action="store_true", help="do not echo the firmware's console output")
+    p.set_defaults(func=cmd_elf)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except McusimError as exc:
+        print(f"mcusim: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mcusim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""An ELF firmware image as the machine needs it: loadable bytes at their load
+addresses, memory footprint per region, and symbols for naming addresses."""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from pathlib import Path
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+
+from .errors import UsageError
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    vaddr: int   # where it lives at run time
+    paddr: int   # where its bytes are loaded (LMA): differs for .data
+    data: bytes  # file bytes (may be shorter than memsz: .bss, NOLOAD)
+    memsz: int
+    executable: bool
+
+
+class ElfImage:
+    """Loadable segments, entry, symbols and the code ranges of an ARM ELF."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            with open(self.path, "rb") as f:
+                elf = ELFFile(f)
+                if elf.get_machine_arch() != "ARM" or elf.elfclass != 32:
+                    raise UsageError(f"{self.path} is not a 32-bit ARM ELF (machine "
+                                     f"{elf.get_machine_arch()}): build it for Cortex-M")
+                self.entry = elf.header.e_entry
+                self.segments = [Segment(s["p_vaddr"], s["p_paddr"], s.data(), s["p_memsz"],
+                                         bool(s["p_flags"] & 1))
+                                 for s in elf.iter_segments() if s["p_type"] == "PT_LOAD" and s["p_memsz"]]
+                self._read_symbols(elf)
+        except FileNotFoundError:
+            raise UsageError(f"no such firmware file: {self.path}") from None
+        except IsADirectoryError:
+            raise UsageError(f"{self.path} is a directory, not a firmware ELF") from None
+        except (ELFError, ValueError, OSError) as exc:
+            raise UsageError(f"{self.path} is not a readable ELF file ({exc})") from None
+        if not self.segments:
+            raise UsageError(f"{self.path} has nothing to load (no PT_LOAD segments)")
+
+    def _read_symbols(self, elf):
+        self.symbols: dict[str, int] = {}
+        funcs = []
+        self.mapping: list[tuple[int, str]] = []   # ($t/$d, address) marks code and data in .text
+        symtab = elf.get_section_by_name(".symtab")
+        for sym in symtab.iter_symbols() if symtab else ():
+            name, value, kind = sym.name, sym["st_value"], sym["st_info"]["type"]
+            if name in ("$t", "$d", "$a") or name.startswith(("$t.", "$d.")):
+                self.mapping.append((value & ~1, name[1]))
+            elif kind == "STT_FUNC" and name:
+                funcs.append((value & ~1, sym["st_size"], name))
+                self.symbols[name] = value & ~1
+            elif kind in ("STT_OBJECT", "STT_NOTYPE") and name:
+                self.symbols.setdefault(name, value)
+        funcs.sort()
+        self.mapping.sort()
+        self._func_starts = [f[0] for f in funcs]
+        self.functions = funcs
+
+    def function_at(self, address: int) -> str | None:
+        """Name of the function containing `address`, or None."""
+        i = bisect.bisect_right(self._func_starts, address & ~1) - 1
+        if i < 0:
+            return None
+        start, size, name = self.functions[i]
+        return name if address < start + max(size, 2) else None
+
+    def describe(self, address: int) -> str:
+        """'0x08000123 (in conv_2d+0x1a)' or just the hex address."""
+        name = self.function_at(address)
+        if name is None:
+            return f"0x{address:08x}"
+        return f"0x{address:08x} (in {name}+0x{(address & ~1) - self.symbols[name]:x})"
+
+    def code_ranges(self):
+        """(start, bytes) of every executable segment, at its run-time address."""
+        return [(s.vaddr, s.data) for s in self.segments if s.executable]

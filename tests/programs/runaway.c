@@ -1,0 +1,6 @@
+/* Never exits. */
+volatile int spin;
+
+int main(void) {
+  for (;;) ++spin;
+}
