@@ -7,6 +7,8 @@ Memory map: flash at core.flash_base (read/execute: a store faults), SRAM at
 core.sram_base, the PPB at 0xE000_0000, and one page at 0x4FFF_0000 holding the trace
 port (a write of (kind << 24) | index is one event) and read-only board info registers
 (flash base/size, SRAM base/size, clock) that our own firmware reads its stack top from.
+A read-only host I/O region at 0x6000_0000 holds input data the host provides (it stands
+for a sensor, so it counts against neither flash nor SRAM).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ TRACE_PORT = 0x4FFF_0000
 BOARD_INFO = TRACE_PORT + 0x100
 PPB_SCS = 0xE000_E000
 PPB_DWT = 0xE000_1000
+HOST_IO = 0x6000_0000
 PAGE = 0x1000
 DEFAULT_MAX_INSTRUCTIONS = 4_000_000_000
 
@@ -79,7 +82,7 @@ class Machine:
     """One core, one image. Call run() once; read memory afterwards."""
 
     def __init__(self, core: Core, image: ElfImage, *, max_instructions: int | None = DEFAULT_MAX_INSTRUCTIONS,
-                 echo=None, flash_extra: dict | None = None):
+                 echo=None, flash_extra: dict | None = None, host_io: bytes = b""):
         self.core = core
         self.image = image
         self.echo = echo                      # a stream that console output is copied to, or None
@@ -98,6 +101,9 @@ class Machine:
                 uc.mem_write(seg.paddr, seg.data)
         for address, data in self.flash_extra.items():
             uc.mem_write(address, bytes(data))
+        if host_io:
+            uc.mem_map(HOST_IO, _page_up(len(host_io)), UC_PROT_READ)
+            uc.mem_write(HOST_IO, bytes(host_io))
         uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)
         self.accounting = Accounting(image, core)
@@ -231,6 +237,9 @@ class Machine:
 
     def read_u32(self, address: int) -> int:
         return int.from_bytes(self.read(address, 4), "little")
+
+    def write(self, address: int, data: bytes):
+        self.uc.mem_write(address, bytes(data))
 
     # ---- hooks ----
 

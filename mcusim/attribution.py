@@ -1,0 +1,81 @@
+"""Attribution: turning the firmware's trace-port events into windows of cost — init,
+each invoke, each operator inside it — and the interpreter overhead, which is what an
+invoke costs beyond the sum of its operators' kernel windows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+INIT_BEGIN, INIT_END, INVOKE_BEGIN, INVOKE_END, OP_BEGIN, OP_END, MARK_BEGIN, MARK_END = range(1, 9)
+
+
+@dataclasses.dataclass(frozen=True)
+class Cost:
+    cycles: int
+    instructions: int
+    energy_uj: float
+
+    @staticmethod
+    def between(begin, end) -> "Cost":
+        return Cost(end.cycles - begin.cycles, end.instructions - begin.instructions,
+                    getattr(end, "energy_uj", 0.0) - getattr(begin, "energy_uj", 0.0))
+
+    def __add__(self, other):
+        return Cost(self.cycles + other.cycles, self.instructions + other.instructions,
+                    self.energy_uj + other.energy_uj)
+
+    def __sub__(self, other):
+        return Cost(self.cycles - other.cycles, self.instructions - other.instructions,
+                    self.energy_uj - other.energy_uj)
+
+
+ZERO = Cost(0, 0, 0.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Attribution:
+    init: Cost
+    invokes: list              # Cost of each invoke, in order
+    ops: dict                  # op index -> Cost, for the first invoke
+    markers: dict              # user marker id -> Cost (first occurrence)
+
+    @property
+    def invoke(self) -> Cost:
+        return self.invokes[0] if self.invokes else ZERO
+
+    @property
+    def kernels(self) -> Cost:
+        total = ZERO
+        for cost in self.ops.values():
+            total = total + cost
+        return total
+
+    @property
+    def overhead(self) -> Cost:
+        return self.invoke - self.kernels
+
+
+def attribute(events) -> Attribution:
+    """Pair begin/end events. Operator windows are taken from the first invoke; a window
+    left open (the firmware stopped inside it) is ignored."""
+    init, invokes, ops, markers = ZERO, [], {}, {}
+    open_ = {}
+    invoke_count = 0
+    for ev in events:
+        if ev.kind in (INIT_BEGIN, INVOKE_BEGIN, OP_BEGIN, MARK_BEGIN):
+            open_[(ev.kind, ev.index)] = ev
+            continue
+        begin = open_.pop((ev.kind - 1, ev.index), None)
+        if begin is None:
+            continue
+        cost = Cost.between(begin, ev)
+        if ev.kind == INIT_END:
+            init = cost
+        elif ev.kind == INVOKE_END:
+            invokes.append(cost)
+            invoke_count += 1
+        elif ev.kind == OP_END and invoke_count == 0:
+            ops[ev.index] = cost
+        elif ev.kind == MARK_END:
+            markers.setdefault(ev.index, cost)
+    return Attribution(init, invokes, ops, markers)

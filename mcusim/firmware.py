@@ -1,0 +1,64 @@
+"""The interpreter firmware: which sources make an image for a (core, FPU, kernels,
+toolchain), and the model slot the host writes into flash before reset (layout shared
+with kernels/target/main.c)."""
+
+from __future__ import annotations
+
+import struct
+
+from .cores import Core
+from .errors import UsageError
+from .toolchain import KERNELS_DIR, Build, build
+
+KERNEL_SETS = ("reference", "optimized")
+SLOT_MAGIC = 0x5355434D          # "MCUS"
+SLOT_VERSION = 1
+SLOT_HEADER = struct.Struct("<8I")
+DEFAULT_STACK_RESERVE = 8 * 1024
+# result_block in kernels/target/main.c: 8 words, 2 x MCU_MAX_IO words, the message
+MAX_IO = 16
+MESSAGE_LEN = 160
+RESULT_BLOCK = struct.Struct(f"<8I{MAX_IO}I{MAX_IO}I{MESSAGE_LEN}s")
+RESULT_FIELDS = ("status", "arena_base", "arena_size", "arena_total", "arena_persistent", "arena_planned",
+                 "interp_bytes", "n_outputs")
+
+
+def firmware_sources(kernels: str = "reference") -> list:
+    """Runtime, operator glue, the chosen kernel set (an optimized set falls back to the
+    reference file of the same name where it has none), and the target main."""
+    if kernels not in KERNEL_SETS:
+        raise UsageError(f"unknown kernel set {kernels!r}: use one of {', '.join(KERNEL_SETS)}")
+    chosen = {p.name: p for p in (KERNELS_DIR / "reference").glob("*.c")}
+    if kernels == "optimized":
+        chosen.update({p.name: p for p in (KERNELS_DIR / "optimized").glob("*.c")})
+    return sorted([*(KERNELS_DIR / "runtime").glob("*.c"), *(KERNELS_DIR / "ops").glob("*.c"),
+                   *chosen.values(), KERNELS_DIR / "target" / "main.c"])
+
+
+def build_firmware(core: Core, *, kernels: str = "reference", toolchain: str = "zig", opt: str = "-O2") -> Build:
+    """The (cached) interpreter image for this core's ISA and FPU setting."""
+    return build(core, firmware_sources(kernels), name=f"interp-{kernels}", opt=opt, toolchain=toolchain,
+                 include_dirs=[KERNELS_DIR / "runtime", KERNELS_DIR / "ops", KERNELS_DIR / "reference"])
+
+
+def model_slot(model: bytes, input_addr: int, input_len: int, *, runs: int = 1,
+               stack_reserve: int = DEFAULT_STACK_RESERVE) -> bytes:
+    """Header + model, the model 16-byte aligned (the flatbuffer's own alignment
+    guarantees hold relative to its start). Inputs live at input_addr (host I/O)."""
+    model_offset = _align(SLOT_HEADER.size)
+    header = SLOT_HEADER.pack(SLOT_MAGIC, SLOT_VERSION, model_offset, len(model), input_addr, input_len,
+                              runs, stack_reserve)
+    return header.ljust(model_offset, b"\0") + model
+
+
+def parse_result_block(raw: bytes) -> dict:
+    values = RESULT_BLOCK.unpack(raw)
+    result = dict(zip(RESULT_FIELDS, values[:8]))
+    n = min(result["n_outputs"], MAX_IO)
+    result["outputs"] = list(zip(values[8:8 + n], values[8 + MAX_IO:8 + MAX_IO + n]))
+    result["message"] = values[-1].split(b"\0", 1)[0].decode("utf-8", "replace")
+    return result
+
+
+def _align(n: int, a: int = 16) -> int:
+    return (n + a - 1) // a * a

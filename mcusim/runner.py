@@ -1,0 +1,125 @@
+"""run_model: build (cached) the interpreter firmware for a core, put the model in its
+flash slot and the inputs in host I/O, run it on the machine, and gather outputs,
+cycles, energy and memory into a RunResult."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import firmware
+from .attribution import attribute
+from .cores import get_core
+from .elfimage import ElfImage
+from .errors import DoesNotFitError, FirmwareFault, InputError, McusimError, ModelError
+from .machine import DEFAULT_MAX_INSTRUCTIONS, HOST_IO, Machine
+from .model import random_inputs, read_model
+from .result import Cycles, Memory, OpResult, RunResult
+from .units import format_size, parse_size
+
+STACK_PAINT = 0xC5A5_5A5C.to_bytes(4, "little")
+
+# firmware status code -> (exception, hint appended to the firmware's message)
+_STATUS_ERRORS = {1: (ModelError, "the model file is corrupt or not a TFLite flatbuffer"),
+                  2: (ModelError, "mcusim does not implement this operator"),
+                  3: (ModelError, "mcusim does not implement this tensor type for the operator"),
+                  4: (ModelError, "convert the model to full-integer or float quantization"),
+                  6: (ModelError, "the operator's parameters are out of the supported range"),
+                  7: (FirmwareFault, "internal error in the firmware"),
+                  8: (McusimError, "host and firmware disagree on the model slot: rebuild the firmware")}
+
+
+def check_inputs(info, inputs) -> list[np.ndarray]:
+    """The user's inputs as a list matching the model's inputs exactly (count, shape, dtype)."""
+    if isinstance(inputs, np.ndarray):
+        inputs = [inputs]
+    inputs = list(inputs)
+    if len(inputs) != len(info.inputs):
+        raise InputError(f"the model has {len(info.inputs)} input(s), {len(inputs)} given")
+    checked = []
+    for i, (arr, spec) in enumerate(zip(inputs, info.inputs)):
+        arr = np.asarray(arr)
+        want = "x".join(map(str, spec.shape)) or "scalar"
+        got = "x".join(map(str, arr.shape)) or "scalar"
+        if arr.dtype != np.dtype(spec.dtype):
+            raise InputError(f"input {i} ({spec.name!r}) must be {np.dtype(spec.dtype).name} {want}, "
+                             f"got {arr.dtype.name} {got}")
+        if tuple(arr.shape) != tuple(spec.shape):
+            raise InputError(f"input {i} ({spec.name!r}) must have shape {want}, got {got}")
+        checked.append(np.ascontiguousarray(arr))
+    return checked
+
+
+def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference", toolchain: str = "zig",
+              opt: str = "-O2", runs: int = 1, stack_reserve=firmware.DEFAULT_STACK_RESERVE, seed: int = 0,
+              max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, cores_dir=None, flash=None, sram=None,
+              fpu=None, clock=None) -> RunResult:
+    """Run a .tflite model (path or bytes) on a simulated core.
+
+    inputs: a list of numpy arrays (or one array), dtype and shape as the model's inputs;
+    None uses deterministic pseudo-random inputs (seeded by `seed`) and says so in the
+    result's inputs_note. Overrides flash/sram/fpu/clock change the core for this run.
+    """
+    core = get_core(core, cores_dir, flash=flash, sram=sram, fpu=fpu, clock=clock)
+    data, info = read_model(model)
+    note = ""
+    if inputs is None:
+        inputs = random_inputs(info, seed)
+        note = f"inputs: deterministic pseudo-random (seed {seed})"
+    arrays = check_inputs(info, inputs)
+    if not 1 <= runs <= 1000:
+        raise InputError(f"runs must be between 1 and 1000, got {runs}")
+    stack_reserve = parse_size(stack_reserve)
+
+    build = firmware.build_firmware(core, kernels=kernels, toolchain=toolchain, opt=opt)
+    image = ElfImage(build.elf)
+    slot_address = image.symbols["__model_slot"]
+    input_bytes = b"".join(a.tobytes() for a in arrays)
+    slot = firmware.model_slot(data, HOST_IO, len(input_bytes), runs=runs, stack_reserve=stack_reserve)
+    machine = Machine(core, image, max_instructions=max_instructions, flash_extra={slot_address: slot},
+                      host_io=input_bytes)
+    stack_low = core.sram_end - stack_reserve
+    machine.write(stack_low, STACK_PAINT * (stack_reserve // 4))
+    run = machine.run()
+    block = firmware.parse_result_block(machine.read(image.symbols["mcu_result"], firmware.RESULT_BLOCK.size))
+    if run.exit_status != 0:
+        _raise_status(run.exit_status, block, core, stack_reserve)
+
+    painted = machine.read(stack_low, stack_reserve)
+    untouched = next((i for i in range(0, stack_reserve, 4) if painted[i:i + 4] != STACK_PAINT), stack_reserve)
+    if untouched == 0:
+        raise FirmwareFault(f"stack overflow: the firmware used all of the {format_size(stack_reserve)} stack reserve "
+                            f"and may have overwritten the arena: raise stack_reserve")
+    stack_peak = stack_reserve - untouched
+
+    outputs = []
+    for (address, nbytes), spec in zip(block["outputs"], info.outputs):
+        outputs.append(np.frombuffer(machine.read(address, nbytes), dtype=spec.dtype).reshape(spec.shape).copy())
+
+    att = attribute(run.events)
+    ops = [OpResult(op.index, op.name, att.ops[op.index].cycles, att.ops[op.index].instructions,
+                    att.ops[op.index].energy_uj, op.macs) for op in info.ops if op.index in att.ops]
+    firmware_bytes = slot_address - core.flash_base
+    model_bytes = firmware.SLOT_HEADER.size + len(data)
+    static = block["arena_base"] - core.sram_base
+    memory = Memory(flash_used=firmware_bytes + model_bytes, flash_limit=core.flash_size,
+                    firmware_bytes=firmware_bytes, model_bytes=model_bytes,
+                    sram_used=static + block["arena_total"] + stack_peak, sram_limit=core.sram_size,
+                    static_bytes=static, arena_used=block["arena_total"], arena_persistent=block["arena_persistent"],
+                    arena_planned=block["arena_planned"], stack_peak=stack_peak, stack_reserve=stack_reserve)
+    cycles = Cycles(total=run.cycles, init=att.init.cycles, invoke=att.invoke.cycles,
+                    kernels=att.kernels.cycles, interpreter_overhead=att.overhead.cycles)
+    energy_total = getattr(machine.accounting, "energy_uj", 0.0)
+    return RunResult(core=core.name, clock_hz=core.clock_hz, toolchain=build.compiler, kernels=kernels,
+                     model=info.path or "<bytes>", cycles=cycles,
+                     instructions={"total": run.instructions, "invoke": att.invoke.instructions},
+                     energy_uj={"total": energy_total, "invoke": att.invoke.energy_uj}, memory=memory, ops=ops,
+                     outputs=outputs, inputs_note=note, console=run.output)
+
+
+def _raise_status(status, block, core, stack_reserve):
+    message = block["message"] or f"firmware exited with status {status}"
+    if status == 5:  # MCU_ERR_ARENA
+        raise DoesNotFitError(f"{message} ({core.name} with {format_size(core.sram_size)} SRAM, "
+                              f"{format_size(stack_reserve)} kept for the stack): use --sram or a smaller model")
+    exc, hint = _STATUS_ERRORS.get(status, (FirmwareFault, "the firmware failed"))
+    raise exc(f"{message}: {hint}" if hint not in message else message)
