@@ -10,7 +10,8 @@ import sys
 
 from . import __version__
 from .cores import get_core, list_cores
-from .errors import McusimError
+from .errors import InputError, McusimError
+from .report import ops_csv, summary, write_json, write_text
 from .units import format_size
 
 
@@ -32,15 +33,6 @@ def _core_from(args):
     return get_core(args.core, args.cores_dir, flash=args.flash, sram=args.sram, fpu=args.fpu, clock=args.clock)
 
 
-def _write_json(path, data):
-    try:
-        with open(path, "w") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
-    except OSError as exc:
-        raise McusimError(f"cannot write {path}: {exc.strerror}") from None
-
-
 def cmd_cores(args) -> int:
     cores = list_cores(args.cores_dir)
     if args.json:
@@ -59,10 +51,38 @@ def cmd_elf(args) -> int:
     result = run_elf(args.firmware, core, max_instructions=args.max_instructions or DEFAULT_MAX_INSTRUCTIONS,
                      echo=None if args.quiet else sys.stdout)
     if args.json:
-        _write_json(args.json, {"firmware": args.firmware, "core": core.name, "clock_hz": core.clock_hz,
+        write_json(args.json, {"firmware": args.firmware, "core": core.name, "clock_hz": core.clock_hz,
                                 "exit_status": result.exit_status, "instructions": result.instructions,
                                 "cycles": result.cycles, "output": result.output})
     return result.exit_status
+
+
+def _load_inputs(paths):
+    import numpy as np
+    arrays = []
+    for path in paths:
+        try:
+            arrays.append(np.load(path, allow_pickle=False))
+        except FileNotFoundError:
+            raise InputError(f"no such input file: {path}") from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path} is not a .npy array file ({exc})") from None
+    return arrays
+
+
+def cmd_run(args) -> int:
+    from .runner import run_model
+    inputs = _load_inputs(args.input) if args.input else None
+    result = run_model(args.model, args.core, inputs, kernels=args.kernels, toolchain=args.toolchain, opt=args.opt,
+                       runs=args.runs, seed=args.seed, cores_dir=args.cores_dir, flash=args.flash, sram=args.sram,
+                       fpu=args.fpu, clock=args.clock, **({"max_instructions": args.max_instructions}
+                                                           if args.max_instructions else {}))
+    if args.json:
+        write_json(args.json, result.to_dict())
+    if args.csv:
+        write_text(args.csv, ops_csv(result))
+    print(summary(result))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="OUT", help="write a JSON summary here")
     p.add_argument("--quiet", action="store_true", help="do not echo the firmware's console output")
     p.set_defaults(func=cmd_elf)
+
+    p = sub.add_parser("run", help="run a .tflite model on a simulated core and report cycles, energy, memory")
+    p.add_argument("model", help="the .tflite file")
+    _add_core_options(p)
+    g = p.add_argument_group("firmware")
+    g.add_argument("--kernels", default="reference", choices=("reference", "optimized"), help="kernel set")
+    g.add_argument("--toolchain", default="zig", choices=("zig", "gcc"), help="cross compiler (default zig)")
+    g.add_argument("--opt", default="-O2", choices=("-O0", "-O1", "-O2", "-O3", "-Os"), help="optimisation level")
+    g = p.add_argument_group("run")
+    g.add_argument("--input", action="append", metavar="X.npy",
+                   help="input array (.npy), once per model input in order; default: seeded pseudo-random")
+    g.add_argument("--seed", type=int, default=0, help="seed of the pseudo-random input (default 0)")
+    g.add_argument("--runs", type=int, default=1, help="inferences to run (default 1; the first is reported)")
+    g = p.add_argument_group("output")
+    g.add_argument("--json", metavar="OUT", help="write the full result as JSON")
+    g.add_argument("--csv", metavar="OUT", help="write one row per operator as CSV")
+    p.set_defaults(func=cmd_run)
     return parser
 
 

@@ -63,6 +63,7 @@ class TraceEvent:
     index: int
     cycles: int
     instructions: int
+    energy_uj: float | None = None   # energy up to this event (None: the core has no [energy] figures)
 
 
 @dataclasses.dataclass
@@ -72,6 +73,8 @@ class RunResult:
     instructions: int
     cycles: int
     events: list
+    energy_uj: float | None = None   # total energy (None: the core has no [energy] figures)
+    mix: dict = dataclasses.field(default_factory=dict)   # {class: {"instructions", "cycles"}}
 
 
 def _page_up(n: int) -> int:
@@ -82,7 +85,8 @@ class Machine:
     """One core, one image. Call run() once; read memory afterwards."""
 
     def __init__(self, core: Core, image: ElfImage, *, max_instructions: int | None = DEFAULT_MAX_INSTRUCTIONS,
-                 echo=None, flash_extra: dict | None = None, host_io: bytes = b""):
+                 echo=None, flash_extra: dict | None = None, host_io: bytes = b"",
+                 max_cycles: int | None = None, accounting: str | None = None, timing_options: dict | None = None):
         self.core = core
         self.image = image
         self.echo = echo                      # a stream that console output is copied to, or None
@@ -106,8 +110,8 @@ class Machine:
             uc.mem_write(HOST_IO, bytes(host_io))
         uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)
-        self.accounting = Accounting(image, core)
-        self.accounting.set_limit(max_instructions)
+        self.accounting = Accounting(image, core, engine=accounting, options=timing_options)
+        self.accounting.set_limit(max_instructions, max_cycles)
         self.accounting.fpu_enabled = False
         self.accounting.attach(uc)
         self.output = []
@@ -199,9 +203,10 @@ class Machine:
             error = exc
         acc = self.accounting
         if self.exit_status is not None:
-            return RunResult(self.exit_status, "".join(self.output), acc.instructions, acc.cycles, self.events)
+            return RunResult(self.exit_status, "".join(self.output), acc.instructions, acc.cycles, self.events,
+                             acc.energy_uj, acc.mix())
         if acc.limit_hit:
-            raise LimitReached(f"stopped after {acc.instructions:,} instructions (the limit) at "
+            raise LimitReached(f"stopped after {acc.instructions:,} instructions / {acc.cycles:,} cycles (a limit) at "
                                f"{self.image.describe(self._pc())}: runaway firmware, or raise --max-instructions")
         if acc.fp_fault is not None:
             self._raise_fault(f"FPU instruction with the FPU disabled (UsageFault NOCP): "
@@ -258,6 +263,7 @@ class Machine:
                     self._fault = ("semihosting call with a pointer outside mapped memory", pc)
                     uc.emu_stop()
                     return
+                self.accounting.resume_after(pc)
                 uc.reg_write(arm_const.UC_ARM_REG_PC, (pc + 2) | 1)
                 return
             self._fault = (f"breakpoint (bkpt 0x{insn[0]:02x}) with no debugger attached", pc)
@@ -343,7 +349,8 @@ class Machine:
     def _trace_write(self, uc, offset, size, value, _user):
         if offset == 0:
             cycles, instructions = self._now()
-            self.events.append(TraceEvent(value >> 24, value & 0xFFFFFF, cycles, instructions))
+            self.events.append(TraceEvent(value >> 24, value & 0xFFFFFF, cycles, instructions,
+                                          self.accounting.energy_at(self._pc())))
 
     def _board_read(self, uc, offset, size, _user):
         core = self.core

@@ -58,6 +58,13 @@ void mcu_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
     e = 0;
     q_fixed = 0;
   }
+  /* A left shift above 30 cannot be applied to an int32 without overflow (only a
+   * corrupt or absurd model gets here): saturate, as TFLite's single-rounding rule does,
+   * so kernels never shift by 31 or more. */
+  if (e > 30) {
+    e = 30;
+    q_fixed = 0x7fffffff;
+  }
   *multiplier = (int32_t)q_fixed;
   *shift = e;
 }

@@ -1,0 +1,34 @@
+/* tanh.c - reference TANH kernels (see k_activations.h). */
+#include <stdint.h>
+
+#include "k_activations.h"
+#include "k_fixedpoint.h"
+#include "mcu_math.h"
+#include "mcu_quant.h"
+
+void k_tanh_s8(const k_sigmoid_params *params, const int8_t *input, int8_t *output,
+               int32_t size) {
+  const int32_t zp = params->input_zero_point;
+  const int32_t radius = params->input_range_radius;
+  for (int32_t i = 0; i < size; ++i) {
+    const int32_t x = (int32_t)input[i] - zp;
+    int32_t v;
+    if (x <= -radius) {
+      v = -128;
+    } else if (x >= radius) {
+      v = 127;
+    } else {
+      const int32_t x_q4 = mcu_multiply_by_quantized_multiplier(x, params->input_multiplier,
+                                                                params->input_shift);
+      /* Q0 -> 1/128 steps (implied output zero point 0). */
+      v = mcu_rounding_divide_by_pot(kfp_tanh_q4(x_q4), 24);
+      if (v < -128) v = -128;
+      if (v > 127) v = 127;
+    }
+    output[i] = (int8_t)v;
+  }
+}
+
+void k_tanh_f32(const float *input, float *output, int32_t size) {
+  for (int32_t i = 0; i < size; ++i) output[i] = mcu_tanhf(input[i]);
+}

@@ -1,0 +1,142 @@
+/* services.c - what the runtime offers operator glue (mcu_api.h): tensors of a node,
+ * persistent memory and scratch, builtin-options fields, errors, shape helpers.
+ *
+ * Options tables were validated at init (graph.c): every field the schema defines for
+ * the node's options type lies inside the table, and vector fields inside the model,
+ * aligned. So the readers here only walk the vtable; fields are read byte-wise since
+ * only valid-model alignment is guaranteed for scalars.
+ */
+#include <string.h>
+
+#include "flatbuf.h"
+#include "interp_private.h"
+#include "schema_tables.h"
+
+mcu_tensor *mcu_input(mcu_interp *it, const mcu_node *node, int i) {
+  if (i < 0 || i >= node->n_inputs) return NULL;
+  int32_t t = node->inputs[i];
+  return t < 0 ? NULL : &it->tensors[t];
+}
+
+mcu_tensor *mcu_output(mcu_interp *it, const mcu_node *node, int i) {
+  if (i < 0 || i >= node->n_outputs) return NULL;
+  return &it->tensors[node->outputs[i]];
+}
+
+void *mcu_alloc_persistent(mcu_interp *it, size_t bytes) {
+  if (it->state != RT_PREPARING) {
+    mcu_fail(it, MCU_ERR_INTERNAL, "mcu_alloc_persistent called outside prepare()");
+    return NULL;
+  }
+  return rt_alloc_persistent(it, bytes > 0x7fffffffu ? 0x7fffffffu : (uint32_t)bytes);
+}
+
+int mcu_request_scratch(mcu_interp *it, mcu_node *node, size_t bytes) {
+  if (it->state != RT_PREPARING || it->scratch_req == NULL || node->index < 0 ||
+      node->index >= it->n_nodes || &it->nodes[node->index].n != node)
+    return mcu_fail(it, MCU_ERR_INTERNAL, "mcu_request_scratch called outside prepare()");
+  if (bytes > 0x7fffffffu) return rt_arena_fail(it, 0xffffffffu, 1);
+  uint32_t b = (uint32_t)bytes;
+  if (node->scratch_handle < 0) {
+    it->scratch_req[node->index] = b;
+  } else if (b > it->scratch_req[node->index]) {
+    it->scratch_req[node->index] = b;
+  }
+  node->scratch_handle = node->index; /* replaced by the arena offset after planning */
+  return MCU_OK;
+}
+
+void *mcu_scratch(mcu_interp *it, const mcu_node *node) {
+  return node->scratch_handle < 0 ? NULL : it->arena + node->scratch_handle;
+}
+
+/* The options field `field` of node, or NULL; *kind gets its wire type char. */
+static const uint8_t *opt_field(const mcu_node *node, int field, char *kind) {
+  if (node == NULL || node->options == NULL || field < 0) return NULL;
+  int32_t t = node->options_type;
+  if (t <= 0 || t >= mcu_options_count) return NULL;
+  const char *lay = mcu_options_layout[t];
+  for (int k = 0; k < field; ++k)
+    if (lay[k] == '\0') return NULL;
+  if (lay[field] == '\0') return NULL;
+  const uint8_t *tbl = node->options;
+  const uint8_t *vt = tbl - (int32_t)fb_rd32(tbl);
+  uint32_t slot = 4u + 2u * (uint32_t)field;
+  if (slot + 2u > fb_rd16(vt)) return NULL;
+  uint16_t off = fb_rd16(vt + slot);
+  if (off == 0) return NULL;
+  *kind = lay[field];
+  return tbl + off;
+}
+
+int32_t mcu_opt_int(const mcu_node *node, int field, int32_t dflt) {
+  char k = 0;
+  const uint8_t *p = opt_field(node, field, &k);
+  if (p == NULL) return dflt;
+  switch (k) {
+    case 'b': return (int8_t)p[0];
+    case 'B': case 'o': return p[0];
+    case 'h': return (int16_t)fb_rd16(p);
+    case 'H': return fb_rd16(p);
+    case 'i': case 'I': case 'l': case 'L': return (int32_t)fb_rd32(p);
+    default: return dflt;
+  }
+}
+
+float mcu_opt_float(const mcu_node *node, int field, float dflt) {
+  char k = 0;
+  const uint8_t *p = opt_field(node, field, &k);
+  if (p == NULL) return dflt;
+  if (k == 'f') {
+    uint32_t bits = fb_rd32(p);
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+  }
+  if (k == 'd') {
+    uint64_t bits = fb_rd64(p);
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return (float)d;
+  }
+  return dflt;
+}
+
+int32_t mcu_opt_int_vector(const mcu_node *node, int field, const int32_t **out) {
+  char k = 0;
+  const uint8_t *p = opt_field(node, field, &k);
+  *out = NULL;
+  if (p == NULL || k != '4') return -1;
+  const uint8_t *v = p + fb_rd32(p);
+  *out = (const int32_t *)(const void *)(v + 4);
+  return (int32_t)fb_rd32(v);
+}
+
+int mcu_fail(mcu_interp *it, int code, const char *msg) {
+  rt_msg_clear(it);
+  rt_msg_str(it, msg);
+  it->status = code;
+  return code;
+}
+
+int mcu_fail_int(mcu_interp *it, int code, const char *msg, int32_t value) {
+  rt_msg_clear(it);
+  rt_msg_str(it, msg);
+  rt_msg_str(it, " ");
+  rt_msg_int(it, value);
+  it->status = code;
+  return code;
+}
+
+int32_t mcu_num_elements(const mcu_tensor *t) {
+  int32_t n = 1;
+  for (int32_t d = 0; d < t->ndims; ++d) n *= t->dims[d];
+  return n;
+}
+
+int mcu_same_shape(const mcu_tensor *a, const mcu_tensor *b) {
+  if (a->ndims != b->ndims) return 0;
+  for (int32_t d = 0; d < a->ndims; ++d)
+    if (a->dims[d] != b->dims[d]) return 0;
+  return 1;
+}

@@ -1,0 +1,217 @@
+/* costhook.c - the cost model's per-block accounting at native speed.
+ *
+ * Registered on the Unicorn handle through its C API (uc_hook_add) by
+ * mcusim/costmodel.py, which owns every array below (numpy buffers that live as long
+ * as the Accounting object) and the state struct (a ctypes Structure with the same
+ * layout). Nothing here allocates; nothing here is called concurrently.
+ *
+ * The model (docs/cost-model.md):
+ *   - static cost: per-instruction cycles, instruction counts and energy are prefix
+ *     sums over the halfwords of the decoded code window, so a translation block
+ *     [s, e) costs P[e] - P[s] whatever Unicorn's block boundaries are;
+ *   - seq_adj[i]: the part of instruction i's cost that holds only when the
+ *     instruction before it in memory executed just before it (load pipelining,
+ *     address-generation stall, M7 dual issue, fetch-line crossing); undone when a
+ *     block is entered from anywhere else;
+ *   - taken[e]: refill penalty of a conditional branch-type instruction that ends at
+ *     halfword e, charged at the next block start when that start is not the
+ *     fall-through address;
+ *   - exec hooks (UC_HOOK_CODE on single addresses): conditional (IT-block)
+ *     instructions whose executed cost differs from the condition-failed cost, and
+ *     UDIV/SDIV whose cycles follow from their operands;
+ *   - flash data reads (UC_HOOK_MEM_READ on the flash range): wait states.
+ * Blocks outside the window, or starting where the linear-sweep decode did not put an
+ * instruction boundary, go to the Python slow path (it re-decodes and patches the
+ * arrays in place, or charges the block itself).
+ */
+#include <stdint.h>
+#include <stddef.h>
+
+#define NCLASS 10
+#define KIND_EXTRA 1
+#define KIND_UDIV 2
+#define KIND_SDIV 3
+
+typedef int (*reg_read_fn)(void *uc, int regid, void *value);
+typedef int (*emu_stop_fn)(void *uc);
+typedef int (*slow_fn)(uint64_t address, uint32_t size);
+
+typedef struct {
+    /* configuration (set once by Python) */
+    uint64_t base;              /* address of halfword 0 of the window */
+    uint64_t nhalf;             /* halfwords in the window */
+    const int64_t *cyc;         /* [nhalf+1] prefix sums of static cycles */
+    const int64_t *ins;         /* [nhalf+1] prefix instruction counts */
+    const int64_t *nrg;         /* [nhalf+1] prefix energy, attojoules */
+    const int64_t *fpp;         /* [nhalf+1] prefix count of FP instructions */
+    const uint8_t *start;       /* [nhalf+1] 1: an instruction starts here (decoded) */
+    const uint8_t *bound;       /* [nhalf+1] 1: an instruction starts or ends here */
+    const int32_t *seq_adj;     /* [nhalf+1] sequential-only part of the cost at i */
+    const int64_t *seq_adj_e;
+    const int32_t *taken;       /* [nhalf+1] penalty if the insn ending at e branched */
+    const int64_t *taken_e;
+    const uint8_t *eclass;      /* [nhalf+1] energy class of the instruction at i */
+    const uint8_t *kind;        /* [nhalf+1] exec-hook kind of the instruction at i */
+    const int32_t *exec_extra;  /* [nhalf+1] KIND_EXTRA: cycles added when executed */
+    const int32_t *exec_base;   /* [nhalf+1] DIV: static cycles already charged */
+    const uint8_t *div_rn;      /* [nhalf+1] DIV: Unicorn register ids */
+    const uint8_t *div_rm;
+    uint32_t *cnt_start;        /* [nhalf+1] block executions starting at i */
+    uint32_t *cnt_end;          /* [nhalf+1] block executions ending at i */
+    uint32_t *cnt_jump;         /* [nhalf+1] blocks entered at i other than by fall-through */
+    const int64_t *class_e;     /* [NCLASS] energy per cycle, attojoules */
+    int32_t div_min, div_max, div_bits;  /* divide timing: see costmodel.divide_cycles */
+    int32_t flash_ws;           /* wait states per flash data access (0: hook absent) */
+    uint32_t flash_line_shift;  /* log2 line bytes of the data line buffer (0: none) */
+    int32_t flash_class;        /* energy class of flash reads */
+    int32_t load_class;
+    uint64_t max_instructions;  /* 0: no limit */
+    uint64_t max_cycles;        /* 0: no limit */
+    reg_read_fn reg_read;
+    emu_stop_fn emu_stop;
+    slow_fn slow;
+    /* state */
+    uint64_t cycles, instructions;
+    int64_t energy;
+    uint64_t blk_cycles, blk_instructions;   /* totals before the current block */
+    int64_t blk_energy;
+    uint64_t blk_addr, blk_size;             /* current block */
+    int64_t blk_dyn_cycles, blk_dyn_energy;  /* dynamic terms charged inside it */
+    int64_t blk_entry_cycles, blk_entry_energy; /* entry adjustment of it */
+    int32_t blk_native;                      /* 1: the block is in the window */
+    uint64_t next_seq;                       /* fall-through address of the last block */
+    int64_t pending_taken, pending_taken_e;  /* taken-branch penalty if next is not next_seq */
+    uint64_t last_line;                      /* flash line in the data line buffer + 1 */
+    uint64_t fp_fault;                       /* address + 1 of a refused FP instruction */
+    int32_t fpu_enabled;
+    int32_t limit_hit;
+    uint64_t dyn_cycles[NCLASS];             /* dynamic cycles by energy class */
+    uint64_t flash_reads;
+} acct_t;
+
+static inline void check_limits(acct_t *a, void *uc) {
+    if ((a->max_instructions && a->instructions > a->max_instructions) ||
+        (a->max_cycles && a->cycles > a->max_cycles)) {
+        a->limit_hit = 1;
+        a->emu_stop(uc);
+    }
+}
+
+void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
+    acct_t *a = (acct_t *)user;
+    /* the previous block's last instruction: a conditional branch that was taken */
+    if (address != a->next_seq && a->pending_taken) {
+        a->cycles += (uint64_t)a->pending_taken;
+        a->energy += a->pending_taken_e;
+        a->dyn_cycles[2] += (uint64_t)a->pending_taken;   /* class 2 = branch */
+    }
+    uint64_t off = address - a->base;
+    uint64_t s = off >> 1, e = (off + size) >> 1;
+    if (address < a->base || e > a->nhalf || !a->start[s] || !a->bound[e]) {
+        a->blk_native = 0;
+        a->pending_taken = 0;
+        a->slow(address, size);      /* charges the block, or patches and comes back */
+        if (!a->blk_native) {
+            a->next_seq = address + size;
+            return;
+        }
+        /* patched: the arrays now cover the block */
+    }
+    if (!a->fpu_enabled && a->fpp[e] != a->fpp[s]) {
+        for (uint64_t i = s; i < e; i++) {
+            if (a->fpp[i + 1] != a->fpp[i]) {
+                a->fp_fault = a->base + 2 * i + 1;
+                break;
+            }
+        }
+        a->emu_stop(uc);
+        return;
+    }
+    a->blk_native = 1;
+    a->blk_cycles = a->cycles;
+    a->blk_instructions = a->instructions;
+    a->blk_energy = a->energy;
+    a->blk_addr = address;
+    a->blk_size = size;
+    a->blk_dyn_cycles = 0;
+    a->blk_dyn_energy = 0;
+    if (address != a->next_seq) {
+        a->blk_entry_cycles = -(int64_t)a->seq_adj[s];
+        a->blk_entry_energy = -a->seq_adj_e[s];
+        a->cnt_jump[s]++;
+    } else {
+        a->blk_entry_cycles = 0;
+        a->blk_entry_energy = 0;
+    }
+    a->cycles += (uint64_t)(a->cyc[e] - a->cyc[s] + a->blk_entry_cycles);
+    a->instructions += (uint64_t)(a->ins[e] - a->ins[s]);
+    a->energy += a->nrg[e] - a->nrg[s] + a->blk_entry_energy;
+    a->cnt_start[s]++;
+    a->cnt_end[e]++;
+    a->next_seq = address + size;
+    a->pending_taken = a->taken[e];
+    a->pending_taken_e = a->taken_e[e];
+    check_limits(a, uc);
+}
+
+static inline uint32_t clz32(uint32_t x) { return x ? (uint32_t)__builtin_clz(x) : 32u; }
+
+int32_t mcusim_divide_cycles(const acct_t *a, uint32_t n, uint32_t d, int is_signed) {
+    if (is_signed) {
+        n = (int32_t)n < 0 ? 0u - n : n;
+        d = (int32_t)d < 0 ? 0u - d : d;
+    }
+    if (d == 0 || n < d) return a->div_min;
+    int32_t q = (int32_t)clz32(d) - (int32_t)clz32(n) + 1;   /* quotient bits */
+    int32_t c = 1 + (q + a->div_bits - 1) / a->div_bits;
+    if (c < a->div_min) c = a->div_min;
+    if (c > a->div_max) c = a->div_max;
+    return c;
+}
+
+void mcusim_exec(void *uc, uint64_t address, uint32_t size, void *user) {
+    acct_t *a = (acct_t *)user;
+    (void)size;
+    uint64_t i = (address - a->base) >> 1;
+    if (address < a->base || i >= a->nhalf) return;
+    int64_t extra;
+    uint8_t k = a->kind[i];
+    if (k == KIND_EXTRA) {
+        extra = a->exec_extra[i];
+    } else if (k == KIND_UDIV || k == KIND_SDIV) {
+        uint32_t n = 0, d = 0;
+        a->reg_read(uc, a->div_rn[i], &n);
+        a->reg_read(uc, a->div_rm[i], &d);
+        extra = mcusim_divide_cycles(a, n, d, k == KIND_SDIV) - a->exec_base[i];
+    } else {
+        return;
+    }
+    int64_t en = extra * a->class_e[a->eclass[i]];
+    a->cycles += (uint64_t)extra;
+    a->energy += en;
+    a->blk_dyn_cycles += extra;
+    a->blk_dyn_energy += en;
+    a->dyn_cycles[a->eclass[i]] += (uint64_t)extra;
+}
+
+int mcusim_flash_read(void *uc, int type, uint64_t address, int size, int64_t value, void *user) {
+    acct_t *a = (acct_t *)user;
+    (void)uc; (void)type; (void)size; (void)value;
+    a->flash_reads++;
+    if (a->flash_line_shift) {
+        uint64_t line = (address >> a->flash_line_shift) + 1;
+        if (line == a->last_line) return 1;
+        a->last_line = line;
+    }
+    int64_t ws = a->flash_ws;
+    int64_t en = ws * a->class_e[a->flash_class] + (a->class_e[a->flash_class] - a->class_e[a->load_class]);
+    a->cycles += (uint64_t)ws;
+    a->energy += en;
+    a->blk_dyn_cycles += ws;
+    a->blk_dyn_energy += en;
+    a->dyn_cycles[a->flash_class] += (uint64_t)ws;
+    return 1;
+}
+
+/* The layout check: Python compares this with ctypes.sizeof of its Structure. */
+uint64_t mcusim_state_size(void) { return sizeof(acct_t); }
