@@ -9,24 +9,29 @@ import dataclasses
 INIT_BEGIN, INIT_END, INVOKE_BEGIN, INVOKE_END, OP_BEGIN, OP_END, MARK_BEGIN, MARK_END = range(1, 9)
 
 
+def _combine(a, b, sign):
+    """Energy arithmetic where None means 'the core has no energy figures'."""
+    return None if a is None or b is None else a + sign * b
+
+
 @dataclasses.dataclass(frozen=True)
 class Cost:
     cycles: int
     instructions: int
-    energy_uj: float
+    energy_uj: float | None
 
     @staticmethod
     def between(begin, end) -> "Cost":
         return Cost(end.cycles - begin.cycles, end.instructions - begin.instructions,
-                    getattr(end, "energy_uj", 0.0) - getattr(begin, "energy_uj", 0.0))
+                    _combine(end.energy_uj, begin.energy_uj, -1))
 
     def __add__(self, other):
         return Cost(self.cycles + other.cycles, self.instructions + other.instructions,
-                    self.energy_uj + other.energy_uj)
+                    _combine(self.energy_uj, other.energy_uj, 1))
 
     def __sub__(self, other):
         return Cost(self.cycles - other.cycles, self.instructions - other.instructions,
-                    self.energy_uj - other.energy_uj)
+                    _combine(self.energy_uj, other.energy_uj, -1))
 
 
 ZERO = Cost(0, 0, 0.0)

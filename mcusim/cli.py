@@ -70,11 +70,22 @@ def _load_inputs(paths):
     return arrays
 
 
+def _progress():
+    """A progress line on a terminal (stderr), nothing when output is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done, total):
+        end = "\n" if done == total else ""
+        print(f"\rsimulating: operator {done}/{total}", end=end, file=sys.stderr, flush=True)
+    return show
+
+
 def cmd_run(args) -> int:
     from .runner import run_model
     inputs = _load_inputs(args.input) if args.input else None
     result = run_model(args.model, args.core, inputs, kernels=args.kernels, toolchain=args.toolchain, opt=args.opt,
-                       runs=args.runs, seed=args.seed, cores_dir=args.cores_dir, flash=args.flash, sram=args.sram,
+                       runs=args.runs, seed=args.seed, bare=args.bare, progress=_progress(), cores_dir=args.cores_dir, flash=args.flash, sram=args.sram,
                        fpu=args.fpu, clock=args.clock, **({"max_instructions": args.max_instructions}
                                                            if args.max_instructions else {}))
     if args.json:
@@ -82,6 +93,20 @@ def cmd_run(args) -> int:
     if args.csv:
         write_text(args.csv, ops_csv(result))
     print(summary(result))
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare, comparison_table
+    cores = [c.strip() for c in args.cores.split(",") if c.strip()]
+    kernels = [k.strip() for k in args.kernels.split(",") if k.strip()]
+    inputs = _load_inputs(args.input) if args.input else None
+    entries = compare(args.model, cores, kernels, inputs, seed=args.seed, cores_dir=args.cores_dir,
+                      flash=args.flash, sram=args.sram, fpu=args.fpu, clock=args.clock, toolchain=args.toolchain)
+    if args.json:
+        write_json(args.json, [{"core": e.core, "kernels": e.kernels, "error": e.error or None,
+                                "result": e.result.to_dict() if e.result else None} for e in entries])
+    print(comparison_table(entries))
     return 0
 
 
@@ -115,10 +140,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="input array (.npy), once per model input in order; default: seeded pseudo-random")
     g.add_argument("--seed", type=int, default=0, help="seed of the pseudo-random input (default 0)")
     g.add_argument("--runs", type=int, default=1, help="inferences to run (default 1; the first is reported)")
+    g.add_argument("--bare", action="store_true",
+                   help="also time each operator in the bare-kernel harness (no interpreter around it)")
     g = p.add_argument_group("output")
     g.add_argument("--json", metavar="OUT", help="write the full result as JSON")
     g.add_argument("--csv", metavar="OUT", help="write one row per operator as CSV")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="one model on several cores / kernel sets, side by side")
+    p.add_argument("model", help="the .tflite file")
+    p.add_argument("--cores", required=True, help="comma-separated cores, e.g. cortex-m0plus,cortex-m4,cortex-m7")
+    p.add_argument("--kernels", default="reference", help="comma-separated kernel sets (reference,optimized)")
+    p.add_argument("--cores-dir", help="directory with extra core/board TOML files")
+    p.add_argument("--flash", help="flash size for every core")
+    p.add_argument("--sram", help="SRAM size for every core")
+    p.add_argument("--clock", help="clock for every core")
+    fpu = p.add_mutually_exclusive_group()
+    fpu.add_argument("--fpu", dest="fpu", action="store_true", default=None)
+    fpu.add_argument("--no-fpu", dest="fpu", action="store_false")
+    p.add_argument("--toolchain", default="zig", choices=("zig", "gcc"))
+    p.add_argument("--input", action="append", metavar="X.npy", help="input array (.npy), once per model input")
+    p.add_argument("--seed", type=int, default=0, help="seed of the pseudo-random input (default 0)")
+    p.add_argument("--json", metavar="OUT", help="write every result as JSON")
+    p.set_defaults(func=cmd_compare)
     return parser
 
 

@@ -137,8 +137,10 @@ def base_mnemonic(insn) -> str:
     return m
 
 
-def timing_class(insn) -> str:
-    m = base_mnemonic(insn)
+def timing_class(insn, m=None) -> str:
+    m = m or base_mnemonic(insn)
+    if m.startswith("it") and set(m[2:]) <= {"t", "e"}:
+        return "it"
     cls = _TIMING_CLASS.get(m)
     if cls is None and m.endswith("s"):
         cls = _TIMING_CLASS.get(m[:-1])
@@ -146,14 +148,24 @@ def timing_class(insn) -> str:
         cls = "fp_alu" if m.startswith("v") else "other"
     if cls == "fp_alu" and m == "vmov":
         regs = [op for op in insn.operands if op.type == A.ARM_OP_REG]
-        core_regs = sum(1 for op in regs if insn.reg_name(op.reg) in _GPR)
+        core_regs = sum(1 for op in regs if _rname(insn, op.reg) in _GPR)
         if core_regs == 2:
             cls = "fp_mov2"
     return cls
 
 
+_REG_NAMES: dict = {}
+
+
+def _rname(insn, reg) -> str:
+    name = _REG_NAMES.get(reg)
+    if name is None:
+        name = _REG_NAMES[reg] = insn.reg_name(reg) or ""
+    return name
+
+
 def _reg_no(insn, reg):
-    return _GPR.get(insn.reg_name(reg)) if reg else None
+    return _GPR.get(_rname(insn, reg)) if reg else None
 
 
 @dataclasses.dataclass
@@ -181,8 +193,8 @@ class Insn:
 
 
 def analyze(insn, in_it=False) -> Insn:
-    tclass = timing_class(insn)
     m = base_mnemonic(insn)
+    tclass = timing_class(insn, m)
     info = Insn(insn.address, insn.size, insn.mnemonic, tclass, _ENERGY_CLASS.get(tclass, "other"), in_it=in_it,
                 fp=is_fp_instruction(insn))
     try:
@@ -191,8 +203,8 @@ def analyze(insn, in_it=False) -> Insn:
         reads, writes = [], []
     info.reads = frozenset(r for r in (_reg_no(insn, x) for x in reads) if r is not None)
     info.writes = frozenset(r for r in (_reg_no(insn, x) for x in writes) if r is not None)
-    names_w = {insn.reg_name(x) for x in writes}
-    names_r = {insn.reg_name(x) for x in reads}
+    names_w = {_rname(insn, x) for x in writes}
+    names_r = {_rname(insn, x) for x in reads}
     info.sets_flags = bool(names_w & {"cpsr", "apsr", "apsr_nzcv"})
     info.reads_flags = bool(names_r & {"cpsr", "apsr", "apsr_nzcv"}) or insn.cc not in (A.ARM_CC_AL, A.ARM_CC_INVALID)
     info.writeback = bool(getattr(insn, "writeback", False))
@@ -207,10 +219,10 @@ def analyze(insn, in_it=False) -> Insn:
                  "vldm", "vldmia", "vldmdb", "vstm", "vstmia", "vstmdb"):
             regs = regs[1:]    # the base register
         if tclass in ("fp_ldm", "fp_stm"):   # N counts 32-bit words: a D register is two
-            info.nregs = sum(2 if insn.reg_name(op.reg).startswith("d") else 1 for op in regs)
+            info.nregs = sum(2 if _rname(insn, op.reg).startswith("d") else 1 for op in regs)
         else:
             info.nregs = len(regs)
-    writes_pc = 15 in info.writes or any(insn.reg_name(op.reg) == "pc" for op in regs
+    writes_pc = 15 in info.writes or any(_rname(insn, op.reg) == "pc" for op in regs
                                          if tclass in ("ldm", "pop"))
     if tclass == "branch":
         if m in ("b", "cbz", "cbnz"):
@@ -477,8 +489,7 @@ class CodeTables:
         self.ins = np.zeros(n, np.int64)
         self.nrg = np.zeros(n, np.int64)
         self.fpp = np.zeros(n, np.int64)
-        for a, b in self._code_spans(image, lo, hi):
-            self._sweep(a, b)
+        self._place(self._initial_decode(image, lo, hi))
         self._prefix(0)
 
     # -- decode
@@ -500,7 +511,32 @@ class CodeTables:
                 code = False
         return spans
 
-    def _sweep(self, a, b, stop_at_sync=False):
+    def _initial_decode(self, image, lo, hi):
+        """The linear sweep over every $t span, cached on disk by the code bytes, the
+        mapping symbols and this module's source (decoding is core-independent)."""
+        import pickle
+        from .toolchain import cache_dir
+        spans = self._code_spans(image, lo, hi)
+        key = hashlib.sha256(bytes(self.code) + repr((lo, spans)).encode() + Path(__file__).read_bytes() +
+                             capstone.__version__.encode()).hexdigest()[:24]
+        path = cache_dir() / "decode" / f"{key}.pkl"
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+            pass
+        infos = []
+        for a, b in spans:
+            infos += self._sweep(a, b, place=False)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as f:
+                f.write(pickle.dumps(infos, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(f.name, path)
+        except OSError:
+            pass
+        return infos
+
+    def _sweep(self, a, b, stop_at_sync=False, place=True):
         """Decode [a, b); with stop_at_sync, stop once an instruction ends on a boundary
         the previous decode already had (the sweeps agree from there on)."""
         pos, it_left = a, 0
@@ -527,7 +563,8 @@ class CodeTables:
                 it_left = 0
                 if not progressed:
                     continue
-        self._place(new)
+        if place:
+            self._place(new)
         return new
 
     def _clear(self, lo, hi):
@@ -553,6 +590,8 @@ class CodeTables:
             prev = None
         paired_prev = False
         for info in infos:
+            if prev is not None and prev.address + prev.size != info.address:
+                prev, paired_prev = None, False
             i = (info.address - self.base) >> 1
             e = i + info.size // 2
             cls_e = _CLS[info.eclass]
@@ -576,6 +615,12 @@ class CodeTables:
                 self.exec_extra[i] = exec_cost - static
             adj = self._pair_adjust(prev, info, exec_cost, paired_prev)
             paired_prev = adj < 0 and t.dual_issue
+            if info.in_it:   # the pairing holds only if it executes: fold it into the executed extra
+                if not info.div:
+                    extra = exec_cost + adj - static
+                    self.kind[i] = KIND_EXTRA if extra else 0
+                    self.exec_extra[i] = extra
+                adj = 0
             line = mem.fetch_line_bytes
             if not mem.prefetch and mem.flash_wait_states and \
                     (info.address + info.size - 1) // line != (info.address - 1) // line:

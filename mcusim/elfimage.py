@@ -38,6 +38,7 @@ class ElfImage:
                                          bool(s["p_flags"] & 1))
                                  for s in elf.iter_segments() if s["p_type"] == "PT_LOAD" and s["p_memsz"]]
                 self._read_symbols(elf)
+                self.code_by_unit = _code_by_compile_unit(elf)
         except FileNotFoundError:
             raise UsageError(f"no such firmware file: {self.path}") from None
         except IsADirectoryError:
@@ -84,3 +85,30 @@ class ElfImage:
     def code_ranges(self):
         """(start, bytes) of every executable segment, at its run-time address."""
         return [(s.vaddr, s.data) for s in self.segments if s.executable]
+
+
+def _code_by_compile_unit(elf) -> dict:
+    """{compile unit (source path, or e.g. 'compiler_rt'): bytes of code} from DWARF, or
+    {} for an image without debug info."""
+    if not elf.has_dwarf_info():
+        return {}
+    sizes = {}
+    try:
+        dwarf = elf.get_dwarf_info()
+        ranges = dwarf.range_lists()
+        for cu in dwarf.iter_CUs():
+            top = cu.get_top_DIE()
+            name = top.attributes.get("DW_AT_name")
+            name = name.value.decode("utf-8", "replace") if name else "?"
+            size = 0
+            if "DW_AT_ranges" in top.attributes and ranges is not None:
+                for r in ranges.get_range_list_at_offset(top.attributes["DW_AT_ranges"].value, cu=cu):
+                    if hasattr(r, "begin_offset"):
+                        size += r.end_offset - r.begin_offset
+            elif "DW_AT_high_pc" in top.attributes:
+                high = top.attributes["DW_AT_high_pc"]
+                size = high.value if high.form != "DW_FORM_addr" else high.value - top.attributes["DW_AT_low_pc"].value
+            sizes[name] = sizes.get(name, 0) + size
+    except Exception:  # malformed or unusual DWARF: the breakdown is optional
+        return {}
+    return sizes

@@ -35,10 +35,14 @@ def firmware_sources(kernels: str = "reference") -> list:
                    *chosen.values(), KERNELS_DIR / "target" / "main.c"])
 
 
-def build_firmware(core: Core, *, kernels: str = "reference", toolchain: str = "zig", opt: str = "-O2") -> Build:
-    """The (cached) interpreter image for this core's ISA and FPU setting."""
-    return build(core, firmware_sources(kernels), name=f"interp-{kernels}", opt=opt, toolchain=toolchain,
-                 include_dirs=[KERNELS_DIR / "runtime", KERNELS_DIR / "ops", KERNELS_DIR / "reference"])
+def build_firmware(core: Core, *, kernels: str = "reference", toolchain: str = "zig", opt: str = "-O2",
+                   bare: bool = False) -> Build:
+    """The (cached) interpreter image for this core's ISA and FPU setting; with bare=True
+    the image also runs the bare-kernel harness (kernels/bench/) after the inference."""
+    sources = firmware_sources(kernels) + ([KERNELS_DIR / "bench" / "bare.c"] if bare else [])
+    return build(core, sources, name=f"{'bench' if bare else 'interp'}-{kernels}", opt=opt, toolchain=toolchain,
+                 include_dirs=[KERNELS_DIR / "runtime", KERNELS_DIR / "ops", KERNELS_DIR / "reference",
+                               KERNELS_DIR / "bench"], defines=["MCU_BENCH"] if bare else [])
 
 
 def model_slot(model: bytes, input_addr: int, input_len: int, *, runs: int = 1,

@@ -86,10 +86,12 @@ class Machine:
 
     def __init__(self, core: Core, image: ElfImage, *, max_instructions: int | None = DEFAULT_MAX_INSTRUCTIONS,
                  echo=None, flash_extra: dict | None = None, host_io: bytes = b"",
-                 max_cycles: int | None = None, accounting: str | None = None, timing_options: dict | None = None):
+                 max_cycles: int | None = None, accounting: str | None = None, timing_options: dict | None = None,
+                 on_event=None):
         self.core = core
         self.image = image
         self.echo = echo                      # a stream that console output is copied to, or None
+        self.on_event = on_event              # called with each TraceEvent as it happens (progress)
         self.flash_extra = flash_extra or {}  # address -> bytes written into flash before reset
         self.check_fits()
         self.check_fpu_code()
@@ -351,6 +353,8 @@ class Machine:
             cycles, instructions = self._now()
             self.events.append(TraceEvent(value >> 24, value & 0xFFFFFF, cycles, instructions,
                                           self.accounting.energy_at(self._pc())))
+            if self.on_event is not None:
+                self.on_event(self.events[-1])
 
     def _board_read(self, uc, offset, size, _user):
         core = self.core

@@ -52,6 +52,7 @@ class Memory:
     arena_planned: int
     stack_peak: int
     stack_reserve: int
+    flash_components: dict = dataclasses.field(default_factory=dict)  # part -> bytes, incl. "model"
 
 
 @dataclasses.dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import firmware
-from .attribution import attribute
+from .attribution import OP_END, attribute
 from .cores import get_core
 from .elfimage import ElfImage
 from .errors import DoesNotFitError, FirmwareFault, InputError, McusimError, ModelError
@@ -51,13 +51,15 @@ def check_inputs(info, inputs) -> list[np.ndarray]:
 
 def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference", toolchain: str = "zig",
               opt: str = "-O2", runs: int = 1, stack_reserve=firmware.DEFAULT_STACK_RESERVE, seed: int = 0,
-              max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, cores_dir=None, flash=None, sram=None,
-              fpu=None, clock=None) -> RunResult:
+              max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, bare: bool = False, progress=None, cores_dir=None,
+              flash=None, sram=None, fpu=None, clock=None) -> RunResult:
     """Run a .tflite model (path or bytes) on a simulated core.
 
     inputs: a list of numpy arrays (or one array), dtype and shape as the model's inputs;
     None uses deterministic pseudo-random inputs (seeded by `seed`) and says so in the
     result's inputs_note. Overrides flash/sram/fpu/clock change the core for this run.
+    bare=True also runs the bare-kernel harness and fills each op's bare_cycles.
+    progress(done, total) is called as operators of the first inference finish.
     """
     core = get_core(core, cores_dir, flash=flash, sram=sram, fpu=fpu, clock=clock)
     data, info = read_model(model)
@@ -70,26 +72,21 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
         raise InputError(f"runs must be between 1 and 1000, got {runs}")
     stack_reserve = parse_size(stack_reserve)
 
-    build = firmware.build_firmware(core, kernels=kernels, toolchain=toolchain, opt=opt)
-    image = ElfImage(build.elf)
-    slot_address = image.symbols["__model_slot"]
     input_bytes = b"".join(a.tobytes() for a in arrays)
-    slot = firmware.model_slot(data, HOST_IO, len(input_bytes), runs=runs, stack_reserve=stack_reserve)
-    machine = Machine(core, image, max_instructions=max_instructions, flash_extra={slot_address: slot},
-                      host_io=input_bytes)
-    stack_low = core.sram_end - stack_reserve
-    machine.write(stack_low, STACK_PAINT * (stack_reserve // 4))
-    run = machine.run()
-    block = firmware.parse_result_block(machine.read(image.symbols["mcu_result"], firmware.RESULT_BLOCK.size))
-    if run.exit_status != 0:
-        _raise_status(run.exit_status, block, core, stack_reserve)
-
-    painted = machine.read(stack_low, stack_reserve)
-    untouched = next((i for i in range(0, stack_reserve, 4) if painted[i:i + 4] != STACK_PAINT), stack_reserve)
-    if untouched == 0:
-        raise FirmwareFault(f"stack overflow: the firmware used all of the {format_size(stack_reserve)} stack reserve "
-                            f"and may have overwritten the arena: raise stack_reserve")
-    stack_peak = stack_reserve - untouched
+    build = firmware.build_firmware(core, kernels=kernels, toolchain=toolchain, opt=opt)
+    on_event = None
+    if progress is not None:
+        def on_event(ev):
+            if ev.kind == OP_END:
+                progress(ev.index + 1, len(info.ops))
+    image, machine, run, block, stack_peak = _execute(core, build, data, input_bytes, runs, stack_reserve,
+                                                      max_instructions, on_event)
+    slot_address = image.symbols["__model_slot"]
+    bare_cycles = {}
+    if bare:
+        bench = firmware.build_firmware(core, kernels=kernels, toolchain=toolchain, opt=opt, bare=True)
+        bare_run = _execute(core, bench, data, input_bytes, 1, stack_reserve, max_instructions)[2]
+        bare_cycles = {i: cost.cycles for i, cost in attribute(bare_run.events).markers.items()}
 
     outputs = []
     for (address, nbytes), spec in zip(block["outputs"], info.outputs):
@@ -97,7 +94,8 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
 
     att = attribute(run.events)
     ops = [OpResult(op.index, op.name, att.ops[op.index].cycles, att.ops[op.index].instructions,
-                    att.ops[op.index].energy_uj, op.macs) for op in info.ops if op.index in att.ops]
+                    att.ops[op.index].energy_uj, op.macs, bare_cycles.get(op.index))
+           for op in info.ops if op.index in att.ops]
     firmware_bytes = slot_address - core.flash_base
     model_bytes = firmware.SLOT_HEADER.size + len(data)
     static = block["arena_base"] - core.sram_base
@@ -105,15 +103,52 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
                     firmware_bytes=firmware_bytes, model_bytes=model_bytes,
                     sram_used=static + block["arena_total"] + stack_peak, sram_limit=core.sram_size,
                     static_bytes=static, arena_used=block["arena_total"], arena_persistent=block["arena_persistent"],
-                    arena_planned=block["arena_planned"], stack_peak=stack_peak, stack_reserve=stack_reserve)
+                    arena_planned=block["arena_planned"], stack_peak=stack_peak, stack_reserve=stack_reserve,
+                    flash_components={**flash_components(image, firmware_bytes), "model": model_bytes})
     cycles = Cycles(total=run.cycles, init=att.init.cycles, invoke=att.invoke.cycles,
                     kernels=att.kernels.cycles, interpreter_overhead=att.overhead.cycles)
-    energy_total = getattr(machine.accounting, "energy_uj", 0.0)
     return RunResult(core=core.name, clock_hz=core.clock_hz, toolchain=build.compiler, kernels=kernels,
                      model=info.path or "<bytes>", cycles=cycles,
                      instructions={"total": run.instructions, "invoke": att.invoke.instructions},
-                     energy_uj={"total": energy_total, "invoke": att.invoke.energy_uj}, memory=memory, ops=ops,
+                     energy_uj={"total": run.energy_uj, "invoke": att.invoke.energy_uj}, memory=memory, ops=ops,
                      outputs=outputs, inputs_note=note, console=run.output)
+
+
+def _execute(core, build, data, input_bytes, runs, stack_reserve, max_instructions, on_event=None):
+    """One firmware run with the model in its slot: (image, machine, run, result block,
+    stack peak). Firmware errors become typed exceptions."""
+    image = ElfImage(build.elf)
+    slot = firmware.model_slot(data, HOST_IO, len(input_bytes), runs=runs, stack_reserve=stack_reserve)
+    machine = Machine(core, image, max_instructions=max_instructions,
+                      flash_extra={image.symbols["__model_slot"]: slot}, host_io=input_bytes, on_event=on_event)
+    stack_low = core.sram_end - stack_reserve
+    machine.write(stack_low, STACK_PAINT * (stack_reserve // 4))
+    run = machine.run()
+    block = firmware.parse_result_block(machine.read(image.symbols["mcu_result"], firmware.RESULT_BLOCK.size))
+    if run.exit_status != 0:
+        _raise_status(run.exit_status, block, core, stack_reserve)
+    painted = machine.read(stack_low, stack_reserve)
+    untouched = next((i for i in range(0, stack_reserve, 4) if painted[i:i + 4] != STACK_PAINT), stack_reserve)
+    if untouched == 0:
+        raise FirmwareFault(f"stack overflow: the firmware used all of the {format_size(stack_reserve)} stack reserve "
+                            f"and may have overwritten the arena: raise stack_reserve")
+    return image, machine, run, block, stack_reserve - untouched
+
+
+_COMPONENTS = (("/kernels/runtime/", "runtime"), ("/kernels/ops/", "operator glue"),
+               ("/kernels/reference/", "reference kernels"), ("/kernels/optimized/", "optimized kernels"),
+               ("/kernels/target/", "startup and libc"))
+
+
+def flash_components(image, firmware_bytes: int) -> dict:
+    """Firmware flash by part: code per source folder (from DWARF), compiler runtime, and
+    the rest (constants, initialised data, vector table)."""
+    parts = {}
+    for unit, size in image.code_by_unit.items():
+        part = next((name for folder, name in _COMPONENTS if folder in unit), "compiler runtime")
+        parts[part] = parts.get(part, 0) + size
+    parts["constants and data"] = firmware_bytes - sum(parts.values())
+    return parts
 
 
 def _raise_status(status, block, core, stack_reserve):

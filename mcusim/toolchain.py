@@ -26,7 +26,8 @@ OPT_LEVELS = ("-O0", "-O1", "-O2", "-O3", "-Os")
 # FPU kind -> (zig CPU feature, gcc -mfpu). Zig ignores -mfpu: the FPU is a CPU feature.
 _FPU_FLAGS = {"fpv4-sp": ("+vfp4d16sp", "fpv4-sp-d16"), "fpv5-sp": ("+fp_armv8d16sp", "fpv5-sp-d16"),
               "fpv5-dp": ("+fp_armv8d16", "fpv5-d16")}
-COMMON_FLAGS = ("-std=c99", "-ffreestanding", "-fomit-frame-pointer", "-ffunction-sections",
+# -g adds DWARF only (code is unchanged): it tells which source each byte of code came from.
+COMMON_FLAGS = ("-std=c99", "-g", "-ffreestanding", "-fomit-frame-pointer", "-ffunction-sections",
                 "-fdata-sections", "-Wall", "-Wextra", "-Werror=implicit-function-declaration")
 
 

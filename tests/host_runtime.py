@@ -99,6 +99,7 @@ class HostResult:
     arena_persistent: int = 0
     arena_planned: int = 0
     stderr: str = ""  # full stderr of the run
+    plan: dict = dataclasses.field(default_factory=dict)  # tensor index -> (arena offset, bytes)
 
     @property
     def ok(self) -> bool:
@@ -301,17 +302,20 @@ def random_inputs(model: ModelArg, seed: int = 0) -> list:
 def _parse_stdout(text: str):
     arena = (0, 0, 0)
     outs = []
+    plan = {}
     for line in text.splitlines():
         f = line.split()
         if not f:
             continue
+        if f[0] == "TENSOR" and len(f) == 4:
+            plan[int(f[1])] = (int(f[2]), int(f[3]))
         if f[0] == "ARENA" and len(f) == 4:
             arena = (int(f[1]), int(f[2]), int(f[3]))
         elif f[0] == "OUTPUT" and len(f) >= 4:
             # OUTPUT <i> <type> <ndims> <d0> ...
             ttype, nd = int(f[2]), int(f[3])
             outs.append((ttype, tuple(int(x) for x in f[4:4 + nd])))
-    return arena, outs
+    return arena, outs, plan
 
 
 def _runtime_message(stderr: str) -> str:
@@ -343,13 +347,13 @@ def run_host(model: ModelArg, inputs: Sequence[np.ndarray], kernels: str = "refe
         ip.write_bytes(raw)
         try:
             extra = ["--arena", str(arena_bytes)] if arena_bytes is not None else []
-            r = subprocess.run([str(exe), "--io", *extra, str(mp), str(ip), str(op)],
+            r = subprocess.run([str(exe), "--io", "--plan", *extra, str(mp), str(ip), str(op)],
                                capture_output=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired as e:
             raise TimeoutError(f"mcu_host did not finish within {timeout} s") from e
         stdout = r.stdout.decode("utf-8", "replace")
         stderr = r.stderr.decode("utf-8", "replace")
-        arena, specs = _parse_stdout(stdout)
+        arena, specs, plan = _parse_stdout(stdout)
         outputs = []
         if r.returncode == 0:
             data = op.read_bytes()
@@ -360,7 +364,8 @@ def run_host(model: ModelArg, inputs: Sequence[np.ndarray], kernels: str = "refe
                 nbytes = n * dt.itemsize
                 outputs.append(np.frombuffer(data[pos:pos + nbytes], dtype=dt).reshape(shape).copy())
                 pos += nbytes
-    return HostResult(r.returncode, _runtime_message(stderr), outputs, *arena, stderr=stderr)
+    return HostResult(r.returncode, _runtime_message(stderr), outputs, *arena, stderr=stderr,
+                      plan=plan)
 
 
 @dataclasses.dataclass

@@ -199,6 +199,18 @@ def test_softmax_int8_shapes(shape):
                                     [q8(shape, 1 / 256, -128)]), x)
 
 
+@pytest.mark.parametrize("beta", [0.0, 1e-9, 2e-7])
+def test_softmax_int8_tiny_beta(beta):
+    # beta * input_scale <= 2^-26: the reference interpreter aborts on a check (its
+    # multiplier must exceed 1). We compute: every exp rounds to ~1, a uniform result.
+    x = ALL_INT8.reshape(2, 128)
+    model = single_op_model("SOFTMAX", [q8(x.shape, 0.1, 0)], [q8(x.shape, 1 / 256, -128)],
+                            {"beta": beta})
+    res = hr.run_host(model, [x])
+    assert res.ok, res.message
+    assert (res.outputs[0] == -126).all()  # 1/128 = 2/256 above the -128 floor
+
+
 def test_softmax_int8_output_quantization_checked():
     x = ALL_INT8.reshape(2, 128)
     for oq in ((1 / 256, 0), (1 / 128, -128)):

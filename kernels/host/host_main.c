@@ -8,7 +8,8 @@
  * its size must match exactly. OUTPUT.bin receives the output tensors the same way.
  * stdout: one line "ARENA <total> <persistent> <planned>" (after a successful init),
  * and with --io one line per input/output "INPUT|OUTPUT <i> <type> <ndims> <dims...>"
- * (type = TFLite TensorType). On error the message goes to stderr and the exit code is
+ * (type = TFLite TensorType); with --plan "TENSOR <index> <arena offset> <bytes>" for
+ * every planned tensor an operator uses (repeats allowed). On error the message goes to stderr and the exit code is
  * the MCU_ERR_* code (10 for usage and file errors).
  */
 #include <stdio.h>
@@ -133,12 +134,14 @@ static int mutate_main(const char *path, uint32_t seed, long count, uint32_t are
 }
 
 int main(int argc, char **argv) {
-  int io = 0, run_invoke = 1;
+  int io = 0, run_invoke = 1, show_plan = 0;
   unsigned long arena_len = DEFAULT_ARENA;
   int a = 1;
   for (; a < argc && strncmp(argv[a], "--", 2) == 0; ++a) {
     if (strcmp(argv[a], "--io") == 0) {
       io = 1;
+    } else if (strcmp(argv[a], "--plan") == 0) {
+      show_plan = 1;
     } else if (strcmp(argv[a], "--init-only") == 0) {
       run_invoke = 0;
     } else if (strcmp(argv[a], "--mutate") == 0 && a + 3 < argc) {
@@ -152,7 +155,7 @@ int main(int argc, char **argv) {
     }
   }
   if (argc - a != 3) {
-    fprintf(stderr, "usage: %s [--io] [--arena BYTES] MODEL.tflite INPUT.bin OUTPUT.bin\n",
+    fprintf(stderr, "usage: %s [--io] [--plan] [--arena BYTES] MODEL.tflite INPUT.bin OUTPUT.bin\n",
             argv[0]);
     return HOST_ERR_USAGE;
   }
@@ -181,6 +184,19 @@ int main(int argc, char **argv) {
   }
   mcu_arena_usage u = mcu_interp_arena_usage(it);
   printf("ARENA %u %u %u\n", (unsigned)u.total, (unsigned)u.persistent, (unsigned)u.planned);
+  if (show_plan) { /* where the planner put each tensor, as offsets from the arena */
+    for (int i = 0; i < mcu_interp_num_ops(it); ++i) {
+      const mcu_node *n = mcu_interp_node(it, i);
+      for (int k = 0; k < n->n_inputs + n->n_outputs; ++k) {
+        int32_t t = k < n->n_inputs ? n->inputs[k] : n->outputs[k - n->n_inputs];
+        mcu_tensor *x = t < 0 ? NULL : (k < n->n_inputs ? mcu_input(it, n, k)
+                                                         : mcu_output(it, n, k - n->n_inputs));
+        if (x == NULL || x->is_const || x->data == NULL) continue;
+        printf("TENSOR %d %ld %d\n", (int)t, (long)((uint8_t *)x->data - arena),
+               (int)x->bytes);
+      }
+    }
+  }
   long need = 0;
   for (int i = 0; i < mcu_interp_num_inputs(it); ++i) {
     mcu_tensor *t = mcu_interp_input(it, i);

@@ -19,7 +19,7 @@
 
 typedef struct {
   int32_t input_multiplier;  /* Q31 multiplier of beta * input_scale * 2^26 */
-  int32_t input_left_shift;  /* its left shift, >= 0 */
+  int32_t input_left_shift;  /* its shift (> 0: left), <= 31 */
   int32_t diff_min;          /* differences below this contribute exp = 0 */
 } k_softmax_params;
 

@@ -22,7 +22,7 @@ static inline int32_t mcu_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
 
 /* x / 2^exponent rounded to nearest, ties away from zero. 0 <= exponent <= 31. */
 static inline int32_t mcu_rounding_divide_by_pot(int32_t x, int exponent) {
-  int32_t mask = (int32_t)((1LL << exponent) - 1);
+  int32_t mask = (int32_t)((1u << exponent) - 1u); /* 32-bit: no 64-bit shift call on M0 */
   int32_t remainder = x & mask;
   int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);

@@ -26,7 +26,8 @@ static int softmax_prepare(mcu_interp *it, mcu_node *node) {
   if (depth <= 0 || io.size % depth != 0) {
     return mcu_fail_int(it, MCU_ERR_PARAMS, "SOFTMAX: bad last dimension", depth);
   }
-  const float beta = mcu_opt_float(node, 0, 1.0f);
+  /* Schema default 0.0: a flatbuffer omits a field equal to its default. */
+  const float beta = mcu_opt_float(node, 0, 0.0f);
 
   softmax_data *d = (softmax_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
@@ -66,17 +67,18 @@ static int softmax_prepare(mcu_interp *it, mcu_node *node) {
   if (real > 2147483647.0) real = 2147483647.0;
   int32_t mult;
   int shift;
-  if (!(real > 0.0)) {
-    return mcu_fail(it, MCU_ERR_PARAMS, "SOFTMAX: beta must be positive");
+  if (!(real >= 0.0)) {
+    return mcu_fail(it, MCU_ERR_PARAMS, "SOFTMAX: beta must not be negative");
   }
-  act_split_multiplier(real, &mult, &shift);
-  if (shift < 0) {
-    return mcu_fail(it, MCU_ERR_PARAMS,
-                    "SOFTMAX: beta * input scale below 2^-27");
-  }
+  /* TFLite aborts when this multiplier is <= 1 (beta * input_scale <= 2^-26); we
+   * carry on with a right shift (beta 0 gives a uniform distribution). */
+  mult = 0;
+  shift = 0;
+  if (real > 0.0) act_split_multiplier(real, &mult, &shift);
   d->p.input_multiplier = mult;
   d->p.input_left_shift = shift;
-  d->p.diff_min = -act_input_radius(kScaledDiffIntegerBits, shift);
+  d->p.diff_min =
+      shift >= 0 ? -act_input_radius(kScaledDiffIntegerBits, shift) : -INT32_MAX;
   return MCU_OK;
 }
 

@@ -11,8 +11,7 @@ enum { kScaledDiffIntegerBits = 5, kAccumulationIntegerBits = 12 };
 /* exp((x - max) * beta * input_scale) in Q0 for a difference d = x - max >= diff_min. */
 static inline int32_t softmax_exp(const k_softmax_params *p, int32_t d) {
   const int32_t scaled =
-      mcu_sat_rounding_doubling_high_mul(
-      (int32_t)((uint32_t)d << p->input_left_shift), p->input_multiplier);
+      mcu_multiply_by_quantized_multiplier(d, p->input_multiplier, p->input_left_shift);
   return kfp_exp_on_negative(scaled, kScaledDiffIntegerBits);
 }
 
