@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import os
 import re
 import sys
 import time
@@ -75,7 +76,7 @@ class Metric:
             return f"{v:.3f} ms"
         if self.kind == "uj":
             return f"{v:.2f} uJ"
-        return f"{v:.2f} %"
+        return f"{v:.2f} %" if v == 0 or abs(v) >= 0.01 else f"{v:.2g} %"
 
     def format_delta(self, v) -> str:
         sign = "+" if v >= 0 else "-"
@@ -193,19 +194,21 @@ class Check:
     detail: str = ""
 
     @property
-    def margin(self) -> float:
-        return self.budget - self.value
+    def margin(self) -> float | None:
+        return None if self.value is None else self.budget - self.value
 
     @property
     def margin_pct(self) -> float | None:
         """Margin as a share of the budget (None for a zero budget or a % metric)."""
-        if self.kind == "pct" or not self.budget:
+        if self.kind == "pct" or not self.budget or self.value is None:
             return None
         return 100.0 * self.margin / self.budget
 
     def row(self) -> tuple:
         """(metric, value, budget, margin, status) as display strings."""
         metric = METRIC_BY_KEY.get(self.key, REGRESSION)
+        if self.value is None:
+            return self.name, f"n/a {self.detail}", metric.format(self.budget), "", "OVER"
         margin = metric.format_delta(self.margin)
         if self.margin_pct is not None:
             margin += f" ({self.margin_pct:.1f} %)"
@@ -228,7 +231,11 @@ def check_result(result, limits: dict, baseline_cycles: int | None = None,
     for metric in METRICS:
         if metric.key in limits:
             value, budget = metric.value(result), limits[metric.key]
-            checks.append(Check(metric.key, metric.name, metric.kind, value, budget, value <= budget))
+            if value is None:     # e.g. energy on a core whose file has no [energy] figures
+                checks.append(Check(metric.key, metric.name, metric.kind, None, budget, False,
+                                    detail=f"({result.core} has no {metric.name} figures)"))
+            else:
+                checks.append(Check(metric.key, metric.name, metric.kind, value, budget, value <= budget))
     if baseline_cycles is not None and max_regression_pct is not None:
         now = result.cycles.invoke
         growth = 100.0 * (now - baseline_cycles) / baseline_cycles if baseline_cycles else 0.0
@@ -366,6 +373,8 @@ def load_budgets(path, *, cores_dir=None) -> BudgetFile:
             fail(None, key, f"unknown top-level key {key!r}: a budget file holds [[budget]] tables "
                             f"and an optional [defaults] table{_did_you_mean(key, ('budget', 'defaults'))}")
     entries = data.get("budget")
+    if isinstance(entries, dict):
+        fail(None, "budget", "budget must be an array of tables: write [[budget]] (two brackets), not [budget]")
     if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
         raise BudgetFileError(f"{path}: no [[budget]] entries (write one [[budget]] table per model)")
     defaults = data.get("defaults", {})
@@ -398,7 +407,7 @@ def load_budgets(path, *, cores_dir=None) -> BudgetFile:
                     bad(key, f"{key} in {label}: {exc}")
         if "model" not in run:
             fail(n, None, f"{label} has no model: add model = \"path/to/model.tflite\"")
-        model = base / run.pop("model")
+        model = (base / run.pop("model")).resolve()
         if not model.is_file():
             bad("model", f"{label}: no such model file {model}")
         label = f"{label} ({model.name})"
@@ -493,7 +502,7 @@ class EntryReport:
 
     def to_dict(self) -> dict:
         b = self.budget
-        return {"name": b.name, "model": str(b.model), "core": b.core, "options": b.options,
+        return {"name": b.name, "line": b.line, "model": str(b.model), "core": b.core, "options": b.options,
                 "status": self.status, "error": self.error or None,
                 "checks": [c.to_dict() for c in self.checks],
                 **({"baseline": str(b.baseline), "baseline_cycles": b.baseline_cycles} if b.baseline else {}),
@@ -531,10 +540,12 @@ class CheckReport:
                            time=f"{sum(e.seconds for e in self.entries):.3f}")
         for e in self.entries:
             case = ET.SubElement(suite, "testcase", classname=f"mcusim.budget.{self.path.stem}",
-                                 name=e.budget.name, time=f"{e.seconds:.3f}")
+                                 name=e.budget.name, file=str(self.path), line=str(e.budget.line),
+                                 time=f"{e.seconds:.3f}")
             props = ET.SubElement(case, "properties")
             for c in e.checks:
-                ET.SubElement(props, "property", name=c.name, value=f"{c.value:g} (budget {c.budget:g})")
+                row = c.row()
+                ET.SubElement(props, "property", name=c.name, value=f"{row[1]} (budget {row[2]}, {row[4]})")
             table = format_checks(e.checks) if e.checks else ""
             if e.status == "fail":
                 message = e.error or "; ".join(f"{c.name} {c.row()[1]} > {c.row()[2]}" for c in e.failed)
@@ -551,7 +562,27 @@ class CheckReport:
 
 def _describe(b: Budget) -> str:
     opts = ", ".join(f"{k}={v}" for k, v in b.options.items())
-    return f"{b.name}" + (f" [{opts}]" if opts else "")
+    auto = f"{b.model.stem} on {b.core}"
+    return (b.name if b.name.startswith(auto) else f"{b.name}: {b.model.name} on {b.core}") + \
+        (f" [{opts}]" if opts else "")
+
+
+class _Echo:
+    """Prints progress lines; a reader that goes away (`mcusim check ... | head`) stops the
+    printing, not the check: the entries still run and the reports are still written."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __call__(self, line: str):
+        if self.stream is None:
+            return
+        try:
+            print(line, file=self.stream, flush=True)
+        except BrokenPipeError:
+            if self.stream is sys.stdout:     # keep the interpreter's exit flush from failing too
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self.stream = None
 
 
 def check_budgets(path_or_file, *, echo=None, runner=None, cores_dir=None) -> CheckReport:
@@ -561,7 +592,7 @@ def check_budgets(path_or_file, *, echo=None, runner=None, cores_dir=None) -> Ch
     if runner is None:
         from .runner import run_model as runner
     bf = path_or_file if isinstance(path_or_file, BudgetFile) else load_budgets(path_or_file, cores_dir=cores_dir)
-    say = (lambda s: (print(s, file=echo), echo.flush())) if echo is not None else (lambda s: None)
+    say = _Echo(echo)
     cache, reports = {}, []
     total = len(bf.entries)
     for i, b in enumerate(bf.entries):

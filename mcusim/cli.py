@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import __version__
@@ -163,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the pseudo-random input (default 0)")
     p.add_argument("--json", metavar="OUT", help="write every result as JSON")
     p.set_defaults(func=cmd_compare)
+    from . import budget, plot  # the check and plot subcommands register themselves
+    budget.add_parser(sub)
+    plot.add_parser(sub)
     return parser
 
 
@@ -180,6 +184,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("mcusim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`mcusim run ... | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ arrays and the state layout and give identical counts.
 
 Interface the machine relies on:
   Accounting(image, core, engine=None, options=None)  decode once
-  .attach(uc)                    register the hooks
+  .attach(uc)                    register the hooks (including a no-op memory hook over
+                                 0x4000_0000.. that keeps Unicorn's PC exact in MMIO
+                                 callbacks; Unicorn 2.1.4 needs it, see docs)
   .instructions, .cycles         totals so far (whole blocks)
   .energy_uj                     energy so far (None without an [energy] section)
   .at(pc) -> (cycles, instrs)    totals up to and including the instruction at pc in
@@ -47,7 +49,7 @@ from pathlib import Path
 import capstone
 import numpy as np
 from capstone import arm_const as A
-from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_MEM_READ, arm_const
+from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, arm_const
 
 from .cores import Core
 from .elfimage import ElfImage
@@ -420,7 +422,7 @@ _STATE_FIELDS = [
     ("flash_ws", ctypes.c_int32), ("flash_line_shift", ctypes.c_uint32), ("flash_class", ctypes.c_int32),
     ("load_class", ctypes.c_int32),
     ("max_instructions", ctypes.c_uint64), ("max_cycles", ctypes.c_uint64),
-    ("reg_read", _P), ("emu_stop", _P), ("slow", _P),
+    ("reg_read", _P), ("emu_stop", _P), ("slow", _P), ("reg_write", _P), ("xpsr_regid", ctypes.c_int32),
     ("cycles", ctypes.c_uint64), ("instructions", ctypes.c_uint64), ("energy", ctypes.c_int64),
     ("blk_cycles", ctypes.c_uint64), ("blk_instructions", ctypes.c_uint64), ("blk_energy", ctypes.c_int64),
     ("blk_addr", ctypes.c_uint64), ("blk_size", ctypes.c_uint64),
@@ -446,6 +448,21 @@ class _PyState:
 
 
 _SLOW_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint32)
+
+
+_IT_BITS = 0x0600FC00
+
+
+def _clear_stale_itstate(uc):
+    """See clear_stale_itstate in native/costhook.c (a Unicorn 2.1.4 work-around)."""
+    xpsr = uc.reg_read(arm_const.UC_ARM_REG_XPSR)
+    if xpsr & _IT_BITS:
+        uc.reg_write(arm_const.UC_ARM_REG_XPSR, xpsr & ~_IT_BITS)
+
+
+def _mem_nop(uc, *_args):
+    _clear_stale_itstate(uc)
+    return True
 
 
 # ---------------------------------------------------------------- decoding into arrays
@@ -540,12 +557,9 @@ class CodeTables:
         """Decode [a, b); with stop_at_sync, stop once an instruction ends on a boundary
         the previous decode already had (the sweeps agree from there on)."""
         pos, it_left = a, 0
-        prev = None
         new = []
         while pos < b:
-            progressed = False
             for insn in self.md.disasm(bytes(self.code[pos - self.base:b - self.base]), pos):
-                progressed = True
                 in_it = it_left > 0
                 info = analyze(insn, in_it)
                 if in_it:
@@ -561,8 +575,6 @@ class CodeTables:
             if pos < b:   # undecodable halfword (data without a $d mark): skip it
                 pos += 2
                 it_left = 0
-                if not progressed:
-                    continue
         if place:
             self._place(new)
         return new
@@ -727,6 +739,7 @@ class Accounting:
         self._uc = None
         self._foreign = {}          # (address, size) -> [(address, cycles, energy, fp)] of code outside the window
         self._foreign_blk = None
+        self._foreign_mix = [[0, 0] for _ in range(NCLASS)]   # per class: instructions, cycles outside the window
         self._keep = []             # ctypes objects the C side points at
         if engine == "native":
             lib = native_library()
@@ -750,9 +763,9 @@ class Accounting:
         lb = self.memory.data_line_bytes
         st.flash_line_shift = lb.bit_length() - 1 if lb > 1 else 0
         st.flash_class, st.load_class = _CLS["flash_load"], _CLS["load"]
-        self.cnt_start = np.zeros(tb.nhalf + 1, np.uint32)
-        self.cnt_end = np.zeros(tb.nhalf + 1, np.uint32)
-        self.cnt_jump = np.zeros(tb.nhalf + 1, np.uint32)
+        self.cnt_start = np.zeros(tb.nhalf + 1, np.uint64)
+        self.cnt_end = np.zeros(tb.nhalf + 1, np.uint64)
+        self.cnt_jump = np.zeros(tb.nhalf + 1, np.uint64)
         st.next_seq = 0xFFFF_FFFF_FFFF_FFFF
         if self.engine == "native":
             for name in ("cyc", "ins", "nrg", "fpp", "start", "bound", "seq_adj", "seq_adj_e", "taken", "taken_e",
@@ -763,7 +776,7 @@ class Accounting:
             st.cnt_jump = self.cnt_jump.ctypes.data
             st.class_e = tb.class_aj.ctypes.data
         self.fpu_enabled = False
-        self.max_instructions = None
+        self.max_instructions = self.max_cycles = None
 
     @property
     def instructions(self) -> int:
@@ -807,12 +820,16 @@ class Accounting:
 
     def set_limit(self, max_instructions, max_cycles=None):
         self.max_instructions = max_instructions
+        self.max_cycles = max_cycles
         self.st.max_instructions = int(max_instructions or 0)
         self.st.max_cycles = int(max_cycles or 0)
 
     # -- attaching
 
-    def attach(self, uc):
+    def attach(self, uc, precise_pc=(0x4000_0000, 0xFFFF_FFFF)):
+        """Register the hooks. precise_pc: an address range for a no-op memory read and
+        write hook, whose presence makes Unicorn keep the PC exact at every load/store so
+        that at(pc) is right inside MMIO callbacks (None: leave it out)."""
         self._uc = uc
         from unicorn.unicorn_py3.unicorn import uclib
         tb = self.tables
@@ -828,10 +845,16 @@ class Accounting:
             if flash_hook:
                 uc.hook_add(UC_HOOK_MEM_READ, self._py_flash, begin=self.core.flash_base,
                             end=self.core.flash_end - 1)
+            if precise_pc:
+                lo, hi = precise_pc
+                uc.hook_add(UC_HOOK_MEM_READ, _mem_nop, begin=lo, end=hi)
+                uc.hook_add(UC_HOOK_MEM_WRITE, _mem_nop, begin=lo, end=hi)
             return
         lib, st = self._lib, self.st
         st.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
         st.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
+        st.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
+        st.xpsr_regid = arm_const.UC_ARM_REG_XPSR
         slow = _SLOW_FN(self._slow_native)
         self._keep.append(slow)
         st.slow = ctypes.cast(slow, ctypes.c_void_p).value
@@ -846,6 +869,10 @@ class Accounting:
             self._keep.append(h)
 
         add(UC_HOOK_BLOCK, lib.mcusim_block, 1, 0)
+        if precise_pc:
+            lo, hi = precise_pc
+            add(UC_HOOK_MEM_READ, lib.mcusim_mem_nop, lo, hi)
+            add(UC_HOOK_MEM_WRITE, lib.mcusim_mem_nop, lo, hi)
         for a in exec_addrs:
             add(UC_HOOK_CODE, lib.mcusim_exec, a, a)
         if flash_hook:
@@ -881,10 +908,11 @@ class Accounting:
                     c += self.timing.refill.get(info.refill, 0)
                 if info.div:
                     c = self.timing.divide[1]
-                insns.append((insn.address, insn.size, c, c * int(tb.class_aj[_CLS[info.eclass]]), info.fp))
+                insns.append((insn.address, insn.size, c, c * int(tb.class_aj[_CLS[info.eclass]]), info.fp,
+                              _CLS[info.eclass]))
             self._foreign[key] = insns
         if not self.fpu_enabled:
-            for a, _, _, _, fp in insns:
+            for a, _, _, _, fp, _ in insns:
                 if fp:
                     st.fp_fault = a + 1
                     self._uc.emu_stop()
@@ -894,9 +922,12 @@ class Accounting:
         st.blk_addr, st.blk_size = address, size
         st.blk_dyn_cycles = st.blk_dyn_energy = st.blk_entry_cycles = st.blk_entry_energy = 0
         self._foreign_blk = insns
-        st.cycles += sum(c for _, _, c, _, _ in insns)
+        st.cycles += sum(ins[2] for ins in insns)
         st.instructions += len(insns)
-        st.energy += sum(e for _, _, _, e, _ in insns)
+        st.energy += sum(ins[3] for ins in insns)
+        for ins in insns:
+            self._foreign_mix[ins[5]][0] += 1
+            self._foreign_mix[ins[5]][1] += ins[2]
         st.pending_taken = st.pending_taken_e = 0
         if ((st.max_instructions and st.instructions > st.max_instructions) or
                 (st.max_cycles and st.cycles > st.max_cycles)):
@@ -978,6 +1009,7 @@ class Accounting:
         st.dyn_cycles[L["eclass"][i]] += extra
 
     def _py_flash(self, uc, access, address, size, value, _user):
+        _clear_stale_itstate(uc)
         st, L = self.st, self._L
         st.flash_reads += 1
         if st.flash_line_shift:
@@ -1009,7 +1041,7 @@ class Accounting:
             return int(st.cycles), int(st.instructions), int(st.energy)
         if not st.blk_native:
             c = n = en = 0
-            for a, sz, cc, ee, _ in self._foreign_blk:
+            for a, sz, cc, ee, _, _ in self._foreign_blk:
                 if a > pc:
                     break
                 c, n, en = c + cc, n + 1, en + ee
@@ -1052,11 +1084,13 @@ class Accounting:
                 self.cnt_end[e] -= 1
                 self.cnt_end[c] += 1
             else:
-                for a, sz, cc, ee, _ in self._foreign_blk:
+                for a, sz, cc, ee, _, k in self._foreign_blk:
                     if a >= cut:
                         st.cycles -= cc
                         st.instructions -= 1
                         st.energy -= ee
+                        self._foreign_mix[k][0] -= 1
+                        self._foreign_mix[k][1] -= cc
             st.blk_size = cut - st.blk_addr
         st.next_seq = cut
         st.pending_taken = st.pending_taken_e = 0
@@ -1069,8 +1103,7 @@ class Accounting:
         return np.cumsum(self.cnt_start.astype(np.int64) - self.cnt_end.astype(np.int64))
 
     def mix(self) -> dict:
-        """Instructions and cycles by class over the whole run so far (code in the
-        decoded window; blocks outside it are not broken down)."""
+        """Instructions and cycles by class over the whole run so far."""
         tb = self.tables
         counts = self.exec_counts()
         out = {}
@@ -1080,6 +1113,8 @@ class Accounting:
             n = int(counts[sel].sum())
             c = int((counts[sel] * tb.cost[sel]).sum()) + int(dyn[k]) - \
                 int((self.cnt_jump[sel].astype(np.int64) * tb.seq_adj[sel]).sum())
+            n += self._foreign_mix[k][0]
+            c += self._foreign_mix[k][1]
             if n or c:
                 out[name] = {"instructions": n, "cycles": c}
         return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
+import os
 from pathlib import Path
 
 from elftools.common.exceptions import ELFError
@@ -85,6 +87,21 @@ class ElfImage:
     def code_ranges(self):
         """(start, bytes) of every executable segment, at its run-time address."""
         return [(s.vaddr, s.data) for s in self.segments if s.executable]
+
+
+def load_image(path) -> ElfImage:
+    """ElfImage of `path`, parsed once per process while the file is unchanged (parsing
+    symbols and DWARF costs about a second on the interpreter image)."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise UsageError(f"no such firmware file: {path}") from None
+    return _cached_image(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_image(path, _mtime_ns, _size):
+    return ElfImage(path)
 
 
 def _code_by_compile_unit(elf) -> dict:

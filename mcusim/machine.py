@@ -14,7 +14,7 @@ for a sensor, so it counts against neither flash nor SRAM).
 from __future__ import annotations
 
 import dataclasses
-import sys
+import functools
 
 import capstone
 from unicorn import (UC_ARCH_ARM, UC_ERR_EXCEPTION, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED,
@@ -27,7 +27,7 @@ from unicorn import (UC_ARCH_ARM, UC_ERR_EXCEPTION, UC_ERR_FETCH_PROT, UC_ERR_FE
 
 from .costmodel import Accounting, is_fp_instruction
 from .cores import Core
-from .elfimage import ElfImage
+from .elfimage import ElfImage, load_image
 from .errors import DoesNotFitError, FirmwareFault, LimitReached, UsageError
 from .units import format_size
 
@@ -158,37 +158,12 @@ class Machine:
 
     def check_fpu_code(self):
         """Refuse an image with FPU instructions on a core configured without an FPU."""
-        if self.core.has_fpu:
-            return
-        md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
-        for start, size, name in self.image.functions:
-            for lo, hi in self._code_spans(start, start + size):
-                code = self._flash_bytes(lo, hi - lo)
-                for insn in md.disasm(code, lo):
-                    if is_fp_instruction(insn):
-                        raise UsageError(f"{self.image.path.name} uses FPU instructions ({insn.mnemonic} at "
-                                         f"0x{insn.address:08x} in {name}) but {self.core.name} is configured "
-                                         f"without an FPU: rebuild soft-float or choose a core with an FPU")
-
-    def _code_spans(self, lo, hi):
-        """[lo, hi) minus the literal pools that $d mapping symbols mark."""
-        spans, pos, code = [], lo, True
-        marks = [(a, k) for a, k in self.image.mapping if lo <= a < hi]
-        for addr, kind in marks + [(hi, "t")]:
-            if code and addr > pos:
-                spans.append((pos, addr))
-            if kind == "d":
-                code = False
-            elif kind == "t":
-                code, pos = True, addr
-        return spans
-
-    def _flash_bytes(self, address, size):
-        for seg in self.image.segments:
-            if seg.paddr <= address and address + size <= seg.paddr + len(seg.data):
-                off = address - seg.paddr
-                return seg.data[off:off + size]
-        return b""
+        found = None if self.core.has_fpu else _first_fp_instruction(self.image)
+        if found:
+            mnemonic, address, name = found
+            raise UsageError(f"{self.image.path.name} uses FPU instructions ({mnemonic} at 0x{address:08x} in "
+                             f"{name}) but {self.core.name} is configured without an FPU: rebuild soft-float "
+                             f"or choose a core with an FPU")
 
     # ---- running ----
 
@@ -208,7 +183,9 @@ class Machine:
             return RunResult(self.exit_status, "".join(self.output), acc.instructions, acc.cycles, self.events,
                              acc.energy_uj, acc.mix())
         if acc.limit_hit:
-            raise LimitReached(f"stopped after {acc.instructions:,} instructions / {acc.cycles:,} cycles (a limit) at "
+            spent = (f"{acc.cycles:,} cycles (the cycle limit)" if acc.max_cycles and acc.cycles > acc.max_cycles
+                     else f"{acc.instructions:,} instructions (the limit)")
+            raise LimitReached(f"stopped after {spent} at "
                                f"{self.image.describe(self._pc())}: runaway firmware, or raise --max-instructions")
         if acc.fp_fault is not None:
             self._raise_fault(f"FPU instruction with the FPU disabled (UsageFault NOCP): "
@@ -425,7 +402,42 @@ class Machine:
             self._cyccnt_base = self._now()[0] - value
 
 
+@functools.lru_cache(maxsize=16)
+def _first_fp_instruction(image: ElfImage):
+    """(mnemonic, address, function) of the first FPU instruction in the image's code, or
+    None. Literal pools (marked by $d mapping symbols) are skipped. Cached per image."""
+    md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+    for start, size, name in image.functions:
+        for lo, hi in _code_spans(image, start, start + size):
+            for insn in md.disasm(_load_bytes(image, lo, hi - lo), lo):
+                if is_fp_instruction(insn):
+                    return insn.mnemonic, insn.address, name
+    return None
+
+
+def _code_spans(image, lo, hi):
+    """[lo, hi) minus the literal pools that $d mapping symbols mark."""
+    spans, pos, code = [], lo, True
+    marks = [(a, k) for a, k in image.mapping if lo <= a < hi]
+    for addr, kind in marks + [(hi, "t")]:
+        if code and addr > pos:
+            spans.append((pos, addr))
+        if kind == "d":
+            code = False
+        elif kind == "t":
+            code, pos = True, addr
+    return spans
+
+
+def _load_bytes(image, address, size):
+    for seg in image.segments:
+        if seg.paddr <= address and address + size <= seg.paddr + len(seg.data):
+            off = address - seg.paddr
+            return seg.data[off:off + size]
+    return b""
+
+
 def run_elf(path, core: Core, *, max_instructions=DEFAULT_MAX_INSTRUCTIONS, echo=None) -> RunResult:
     """Run a bare-metal ELF to its semihosting exit; raise FirmwareFault/LimitReached."""
-    machine = Machine(core, ElfImage(path), max_instructions=max_instructions, echo=echo)
+    machine = Machine(core, load_image(path), max_instructions=max_instructions, echo=echo)
     return machine.run()

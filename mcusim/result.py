@@ -70,6 +70,8 @@ class RunResult:
     outputs: list                 # numpy arrays, dtype and shape as the model says
     inputs_note: str = ""
     console: str = ""
+    arch: str = ""                # e.g. "armv7e-m"
+    fpu: str = "none"             # the FPU the core was configured with for this run
 
     @property
     def latency_ms(self) -> float:
@@ -78,7 +80,7 @@ class RunResult:
     def to_dict(self) -> dict:
         return {
             "schema_version": SCHEMA_VERSION,
-            "core": self.core, "clock_hz": self.clock_hz, "toolchain": self.toolchain,
+            "core": self.core, "arch": self.arch, "fpu": self.fpu, "clock_hz": self.clock_hz, "toolchain": self.toolchain,
             "kernels": self.kernels, "model": self.model,
             "cycles": {**dataclasses.asdict(self.cycles)},
             "interpreter_overhead_pct": round(self.cycles.overhead_pct, 4),

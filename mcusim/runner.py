@@ -9,7 +9,7 @@ import numpy as np
 from . import firmware
 from .attribution import OP_END, attribute
 from .cores import get_core
-from .elfimage import ElfImage
+from .elfimage import load_image
 from .errors import DoesNotFitError, FirmwareFault, InputError, McusimError, ModelError
 from .machine import DEFAULT_MAX_INSTRUCTIONS, HOST_IO, Machine
 from .model import random_inputs, read_model
@@ -111,13 +111,13 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
                      model=info.path or "<bytes>", cycles=cycles,
                      instructions={"total": run.instructions, "invoke": att.invoke.instructions},
                      energy_uj={"total": run.energy_uj, "invoke": att.invoke.energy_uj}, memory=memory, ops=ops,
-                     outputs=outputs, inputs_note=note, console=run.output)
+                     outputs=outputs, inputs_note=note, console=run.output, arch=core.arch, fpu=core.fpu)
 
 
 def _execute(core, build, data, input_bytes, runs, stack_reserve, max_instructions, on_event=None):
     """One firmware run with the model in its slot: (image, machine, run, result block,
     stack peak). Firmware errors become typed exceptions."""
-    image = ElfImage(build.elf)
+    image = load_image(build.elf)
     slot = firmware.model_slot(data, HOST_IO, len(input_bytes), runs=runs, stack_reserve=stack_reserve)
     machine = Machine(core, image, max_instructions=max_instructions,
                       flash_extra={image.symbols["__model_slot"]: slot}, host_io=input_bytes, on_event=on_event)

@@ -52,6 +52,9 @@ BENCH(bench_it_pass, "movs r0, #0\n\tmov r5, sp\n\t",
 BENCH(bench_flash, "ldr r5, =flash_table\n\t",
       "nop\n\tldr r4, [r5]\n\tnop\n\tldr r4, [r5, #32]\n\tnop\n\tldr r4, [r5, #64]\n\tnop\n\t")
 BENCH(bench_pairs, "", ".rept 5\n\tadd r0, r0, #1\n\tadd r1, r1, #1\n\t.endr\n\t")
+/* Code in SRAM (copied there by startup as .data): ADDS r0, r0, #1; BX LR. */
+__attribute__((aligned(4))) uint16_t sram_code[2] = {0x1c40, 0x4770};
+BENCH(bench_sram_call, "ldr r4, =sram_code\n\tadds r4, r4, #1\n\tmovs r0, #41\n\t", "blx r4\n\t")
 #if defined(__ARM_FP)
 BENCH(bench_vdiv, "", "vdiv.f32 s0, s1, s2\n\t")
 BENCH(bench_fp, "", "vadd.f32 s0, s1, s2\n\tvmul.f32 s3, s4, s5\n\tvfma.f32 s6, s7, s8\n\t")
@@ -73,6 +76,7 @@ int main(void) {
   results[12] = bench_it_pass();
   results[13] = bench_flash();
   results[14] = bench_pairs();
+  results[17] = bench_sram_call();
 #if defined(__ARM_FP)
   results[15] = bench_vdiv();
   results[16] = bench_fp();

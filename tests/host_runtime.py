@@ -4,10 +4,12 @@ The same C sources that run on the simulated Cortex-M (kernels/runtime, kernels/
 kernels/<kernels>) are compiled with the host gcc (-DMCU_HOST) together with the
 host driver kernels/host/, giving an executable
 
-    mcu_host [--io] MODEL.tflite INPUT.bin OUTPUT.bin
+    mcu_host [--io] [--plan] [--arena BYTES] MODEL.tflite INPUT.bin OUTPUT.bin
+    mcu_host [--arena BYTES] [--init-only] --mutate MODEL.tflite SEED COUNT
 
 that reads raw input bytes (input tensors concatenated in input order), invokes the
-model once and writes the raw output bytes (concatenated in output order).
+model once and writes the raw output bytes (concatenated in output order); the second
+form is the in-process mutation fuzzer behind fuzz_host().
 
 Public API (keep stable; other tests use it):
 

@@ -25,39 +25,23 @@ typedef struct {
 } act_io;
 
 /* Fetch input 0 / output 0, check both are present and have the same element count.
- * `name` prefixes the error messages. */
-static inline int act_get_io(mcu_interp *it, mcu_node *node, const char *name,
-                             act_io *io) {
-  (void)name;
+ * (Error messages need no operator name: the runtime prefixes it.) */
+static inline int act_get_io(mcu_interp *it, mcu_node *node, act_io *io) {
   if (node->n_inputs < 1 || node->n_outputs < 1) {
-    return mcu_fail(it, MCU_ERR_MODEL, "activation op needs one input and one output");
+    return mcu_fail(it, MCU_ERR_MODEL, "needs one input and one output");
   }
   io->in = mcu_input(it, node, 0);
   io->out = mcu_output(it, node, 0);
   if (io->in == NULL || io->out == NULL) {
-    return mcu_fail(it, MCU_ERR_MODEL, "activation op: input or output tensor missing");
+    return mcu_fail(it, MCU_ERR_MODEL, "input or output tensor missing");
   }
   io->size = mcu_num_elements(io->in);
   if (io->size < 0 || io->size != mcu_num_elements(io->out)) {
     return mcu_fail_int(it, MCU_ERR_PARAMS,
-                        "activation op: output element count differs from input, input has",
+                        "output element count differs from the input's, which is",
                         io->size);
   }
   return MCU_OK;
-}
-
-static inline const char *act_type_name(int32_t type) {
-  switch (type) {
-    case MCU_FLOAT32: return "float32";
-    case MCU_FLOAT16: return "float16";
-    case MCU_INT32: return "int32";
-    case MCU_UINT8: return "uint8";
-    case MCU_INT64: return "int64";
-    case MCU_BOOL: return "bool";
-    case MCU_INT16: return "int16";
-    case MCU_INT8: return "int8";
-    default: return "unknown";
-  }
 }
 
 /* 1 when t carries a usable per-tensor quantization: one positive finite scale and a

@@ -11,20 +11,20 @@ typedef struct {
 
 static int dequantize_prepare(mcu_interp *it, mcu_node *node) {
   act_io io;
-  int rc = act_get_io(it, node, "DEQUANTIZE", &io);
+  int rc = act_get_io(it, node, &io);
   if (rc != MCU_OK) return rc;
   if (io.out->type != MCU_FLOAT32 ||
       (io.in->type != MCU_INT8 && io.in->type != MCU_UINT8 && io.in->type != MCU_INT16)) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
-                    "DEQUANTIZE: supported are int8, uint8 and int16 -> float32");
+                    "supported are int8, uint8 and int16 -> float32");
   }
   if (io.in->num_scales > 1) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
-                    "DEQUANTIZE: per-channel quantized input is not supported");
+                    "per-channel quantized input is not supported");
   }
   if (!act_per_tensor(io.in)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "DEQUANTIZE: input needs one positive scale and an in-range zero point");
+                    "input needs one positive scale and an in-range zero point");
   }
   dequantize_data *d = (dequantize_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;

@@ -18,7 +18,7 @@ static int16_t q31_to_q15(int32_t m) {
 
 static int hard_swish_prepare(mcu_interp *it, mcu_node *node) {
   act_io io;
-  int rc = act_get_io(it, node, "HARD_SWISH", &io);
+  int rc = act_get_io(it, node, &io);
   if (rc != MCU_OK) return rc;
   hard_swish_data *d = (hard_swish_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
@@ -26,11 +26,11 @@ static int hard_swish_prepare(mcu_interp *it, mcu_node *node) {
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != MCU_INT8 || io.out->type != MCU_INT8) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
-                    "HARD_SWISH: supported types are float32 and int8 (same in and out)");
+                    "supported types are float32 and int8 (same in and out)");
   }
   if (!act_per_tensor(io.in) || !act_per_tensor(io.out)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "HARD_SWISH: tensors need one positive scale and an in-range zero point");
+                    "tensors need one positive scale and an in-range zero point");
   }
   const float hires_input_scale = (1.0f / 128.0f) * io.in->scale;
   const float reluish_scale = 3.0f / 32768.0f;
@@ -41,7 +41,7 @@ static int hard_swish_prepare(mcu_interp *it, mcu_node *node) {
   mcu_quantize_multiplier((double)output_multiplier, &m, &shift);
   if (shift > 0) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "HARD_SWISH: input scale must be below 128 x output scale");
+                    "input scale must be below 128 x output scale");
   }
   d->p.output_multiplier = q31_to_q15(m);
   d->p.output_shift = shift;

@@ -13,7 +13,7 @@ typedef struct {
 } leaky_relu_data;
 
 static int signed_multiplier(mcu_interp *it, double real, int32_t *m, int32_t *shift) {
-  static const char msg[] = "LEAKY_RELU: scale ratio (x alpha) of 2^31 or more";
+  static const char msg[] = "scale ratio (x alpha) of 2^31 or more";
   int rc = act_multiplier(it, real < 0.0 ? -real : real, m, shift, msg);
   if (real < 0.0) *m = -*m;
   return rc;
@@ -21,10 +21,10 @@ static int signed_multiplier(mcu_interp *it, double real, int32_t *m, int32_t *s
 
 static int leaky_relu_prepare(mcu_interp *it, mcu_node *node) {
   act_io io;
-  int rc = act_get_io(it, node, "LEAKY_RELU", &io);
+  int rc = act_get_io(it, node, &io);
   if (rc != MCU_OK) return rc;
   if (node->options != NULL && node->options_type != ACT_OPT_LEAKY_RELU) {
-    return mcu_fail(it, MCU_ERR_MODEL, "LEAKY_RELU: options table is not LeakyReluOptions");
+    return mcu_fail(it, MCU_ERR_MODEL, "options table is not LeakyReluOptions");
   }
   leaky_relu_data *d = (leaky_relu_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
@@ -33,11 +33,11 @@ static int leaky_relu_prepare(mcu_interp *it, mcu_node *node) {
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != io.out->type || (io.in->type != MCU_INT8 && io.in->type != MCU_INT16)) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
-                    "LEAKY_RELU: supported types are float32, int8 and int16 (same in and out)");
+                    "supported types are float32, int8 and int16 (same in and out)");
   }
   if (!act_per_tensor(io.in) || !act_per_tensor(io.out)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "LEAKY_RELU: tensors need one positive scale and an in-range zero point");
+                    "tensors need one positive scale and an in-range zero point");
   }
   const double in_scale = io.in->scale, out_scale = io.out->scale;
   rc = signed_multiplier(it, in_scale * (double)d->alpha / out_scale, &d->p.alpha_multiplier,

@@ -4,9 +4,9 @@
 #include "sigmoid_common.h"
 
 static int logistic_prepare(mcu_interp *it, mcu_node *node) {
-  return sigmoid_prepare(it, node, "LOGISTIC", -128,
-                         "LOGISTIC: supported types are float32 and int8 (same in and out)",
-                         "LOGISTIC: int8 output zero point must be -128");
+  static const int32_t out_zp = -128;
+  return sigmoid_prepare(it, node, &out_zp,
+                         "supported types are float32 and int8 (same in and out)");
 }
 
 static int logistic_invoke(mcu_interp *it, mcu_node *node) {

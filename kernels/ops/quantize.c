@@ -37,22 +37,22 @@ static int32_t quantize_kind(int32_t in, int32_t out) {
 
 static int quantize_prepare(mcu_interp *it, mcu_node *node) {
   act_io io;
-  int rc = act_get_io(it, node, "QUANTIZE", &io);
+  int rc = act_get_io(it, node, &io);
   if (rc != MCU_OK) return rc;
   const int32_t kind = quantize_kind(io.in->type, io.out->type);
   if (kind < 0) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
-                    "QUANTIZE: supported are float32->int8/int16, int8->int8/uint8/int16/int32,"
+                    "supported are float32->int8/int16, int8->int8/uint8/int16/int32,"
                     " uint8->int8, int16->int8/int16/int32");
   }
   if (!act_per_tensor(io.out)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "QUANTIZE: output needs one positive scale (per-channel not supported) "
+                    "output needs one positive scale (per-channel not supported) "
                     "and an in-range zero point");
   }
   if (kind != Q_F32_S8 && kind != Q_F32_S16 && !act_per_tensor(io.in)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "QUANTIZE: input needs one positive scale (per-channel not supported) "
+                    "input needs one positive scale (per-channel not supported) "
                     "and an in-range zero point");
   }
   quantize_data *d = (quantize_data *)act_alloc(it, node, sizeof *d);
@@ -66,7 +66,7 @@ static int quantize_prepare(mcu_interp *it, mcu_node *node) {
     d->q.qmax = kind == Q_F32_S8 ? 127 : 32767;
   } else {
     rc = act_multiplier(it, (double)io.in->scale / (double)io.out->scale, &d->r.multiplier,
-                        &d->r.shift, "QUANTIZE: input/output scale ratio of 2^31 or more");
+                        &d->r.shift, "input/output scale ratio of 2^31 or more");
     if (rc != MCU_OK) return rc;
     d->r.input_zero_point = io.in->zero_point;
     d->r.output_zero_point = io.out->zero_point;

@@ -12,7 +12,7 @@ typedef struct {
 
 static int relu_prepare(mcu_interp *it, mcu_node *node) {
   act_io io;
-  int rc = act_get_io(it, node, "RELU", &io);
+  int rc = act_get_io(it, node, &io);
   if (rc != MCU_OK) return rc;
   relu_data *d = (relu_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
@@ -20,19 +20,19 @@ static int relu_prepare(mcu_interp *it, mcu_node *node) {
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != io.out->type || (io.in->type != MCU_INT8 && io.in->type != MCU_INT16)) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
-                    "RELU: supported types are float32, int8 and int16 (same in and out)");
+                    "supported types are float32, int8 and int16 (same in and out)");
   }
   if (!act_per_tensor(io.in) || !act_per_tensor(io.out)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "RELU: tensors need one positive scale and an in-range zero point");
+                    "tensors need one positive scale and an in-range zero point");
   }
   if (io.in->type == MCU_INT16 && (io.in->zero_point != 0 || io.out->zero_point != 0)) {
-    return mcu_fail(it, MCU_ERR_PARAMS, "RELU: int16 tensors need zero point 0");
+    return mcu_fail(it, MCU_ERR_PARAMS, "int16 tensors need zero point 0");
   }
   const int32_t qmin = io.in->type == MCU_INT8 ? -128 : -32768;
   const int32_t qmax = io.in->type == MCU_INT8 ? 127 : 32767;
   rc = act_multiplier(it, (double)io.in->scale / (double)io.out->scale, &d->p.multiplier,
-                      &d->p.shift, "RELU: input/output scale ratio of 2^31 or more");
+                      &d->p.shift, "input/output scale ratio of 2^31 or more");
   if (rc != MCU_OK) return rc;
   d->p.input_zero_point = io.in->zero_point;
   d->p.output_zero_point = io.out->zero_point;

@@ -12,7 +12,7 @@ typedef struct {
 
 static int relu6_prepare(mcu_interp *it, mcu_node *node) {
   act_io io;
-  int rc = act_get_io(it, node, "RELU6", &io);
+  int rc = act_get_io(it, node, &io);
   if (rc != MCU_OK) return rc;
   relu6_data *d = (relu6_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
@@ -20,11 +20,11 @@ static int relu6_prepare(mcu_interp *it, mcu_node *node) {
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != io.out->type || (io.in->type != MCU_INT8 && io.in->type != MCU_INT16)) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
-                    "RELU6: supported types are float32, int8 and int16 (same in and out)");
+                    "supported types are float32, int8 and int16 (same in and out)");
   }
   if (!act_per_tensor(io.in)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "RELU6: input needs one positive scale and an in-range zero point");
+                    "input needs one positive scale and an in-range zero point");
   }
   const int32_t qmin = io.in->type == MCU_INT8 ? -128 : -32768;
   const int32_t qmax = io.in->type == MCU_INT8 ? 127 : 32767;

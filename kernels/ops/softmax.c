@@ -15,16 +15,16 @@ typedef struct {
 
 static int softmax_prepare(mcu_interp *it, mcu_node *node) {
   act_io io;
-  int rc = act_get_io(it, node, "SOFTMAX", &io);
+  int rc = act_get_io(it, node, &io);
   if (rc != MCU_OK) return rc;
   if (node->options != NULL && node->options_type != ACT_OPT_SOFTMAX) {
-    return mcu_fail(it, MCU_ERR_MODEL, "SOFTMAX: options table is not SoftmaxOptions");
+    return mcu_fail(it, MCU_ERR_MODEL, "options table is not SoftmaxOptions");
   }
   const mcu_tensor *in = io.in, *out = io.out;
-  if (in->ndims < 1) return mcu_fail(it, MCU_ERR_PARAMS, "SOFTMAX: input must have rank >= 1");
+  if (in->ndims < 1) return mcu_fail(it, MCU_ERR_PARAMS, "input must have rank >= 1");
   const int32_t depth = in->dims[in->ndims - 1];
   if (depth <= 0 || io.size % depth != 0) {
-    return mcu_fail_int(it, MCU_ERR_PARAMS, "SOFTMAX: bad last dimension", depth);
+    return mcu_fail_int(it, MCU_ERR_PARAMS, "bad last dimension", depth);
   }
   /* Schema default 0.0: a flatbuffer omits a field equal to its default. */
   const float beta = mcu_opt_float(node, 0, 0.0f);
@@ -40,24 +40,24 @@ static int softmax_prepare(mcu_interp *it, mcu_node *node) {
   if (in->type != MCU_INT8 || (out->type != MCU_INT8 && out->type != MCU_INT16)) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
                     in->type == MCU_INT16
-                        ? "SOFTMAX: int16 input is not supported (int8 or float32 only)"
-                        : "SOFTMAX: supported types are float32->float32, int8->int8 and "
+                        ? "int16 input is not supported (int8 or float32 only)"
+                        : "supported types are float32->float32, int8->int8 and "
                           "int8->int16");
   }
   if (!act_per_tensor(in) || !act_per_tensor(out)) {
     return mcu_fail(it, MCU_ERR_PARAMS,
-                    "SOFTMAX: input and output need one positive scale and an in-range zero point");
+                    "input and output need one positive scale and an in-range zero point");
   }
   if (out->type == MCU_INT8) {
     if (out->zero_point != -128 || out->scale != 1.0f / 256.0f) {
       return mcu_fail(it, MCU_ERR_PARAMS,
-                      "SOFTMAX: int8 output must have scale 1/256 and zero point -128");
+                      "int8 output must have scale 1/256 and zero point -128");
     }
   } else {
     const float want = 1.0f / 65536.0f, diff = out->scale - want;
     if (out->zero_point != -32768 || diff > 0.001f * want || diff < -0.001f * want) {
       return mcu_fail(it, MCU_ERR_PARAMS,
-                      "SOFTMAX: int16 output must have scale 1/65536 and zero point -32768");
+                      "int16 output must have scale 1/65536 and zero point -32768");
     }
   }
   /* beta * input_scale rescales input differences to Q5 (5 integer bits). */
@@ -68,7 +68,7 @@ static int softmax_prepare(mcu_interp *it, mcu_node *node) {
   int32_t mult;
   int shift;
   if (!(real >= 0.0)) {
-    return mcu_fail(it, MCU_ERR_PARAMS, "SOFTMAX: beta must not be negative");
+    return mcu_fail(it, MCU_ERR_PARAMS, "beta must not be negative");
   }
   /* TFLite aborts when this multiplier is <= 1 (beta * input_scale <= 2^-26); we
    * carry on with a right shift (beta 0 gives a uniform distribution). */

@@ -1,6 +1,6 @@
 /* fully_connected.c - reference FULLY_CONNECTED kernels (see k_fully_connected.h). */
 #include "k_fully_connected.h"
-#include "mcu_quant.h"
+#include "fully_connected_ref.h"
 
 size_t k_fully_connected_s8_scratch_size(const k_fc_params *p) {
   (void)p;
@@ -14,51 +14,10 @@ size_t k_fully_connected_f32_scratch_size(const k_fc_params *p) {
 
 void k_fully_connected_s8(const k_fc_params *p, const int8_t *input, const int8_t *weights,
                           const int32_t *bias, int8_t *output, void *scratch) {
-  (void)scratch;
-  const int32_t depth = p->accum_depth, out_depth = p->out_depth;
-  const int32_t in_off = p->input_offset, f_off = p->filter_offset;
-  const int32_t out_off = p->output_offset;
-  const int32_t act_min = p->act_min, act_max = p->act_max;
-  const int32_t *ch_mult = p->ch_mult, *ch_shift = p->ch_shift;
-
-  for (int32_t b = 0; b < p->batches; ++b) {
-    const int8_t *w = weights;
-    for (int32_t o = 0; o < out_depth; ++o) {
-      int32_t acc = 0;
-      for (int32_t d = 0; d < depth; ++d) {
-        acc += ((int32_t)input[d] + in_off) * ((int32_t)w[d] + f_off);
-      }
-      w += depth;
-      if (bias != NULL) acc += bias[o];
-      if (ch_mult != NULL) {
-        acc = mcu_multiply_by_quantized_multiplier(acc, ch_mult[o], ch_shift[o]);
-      } else {
-        acc = mcu_multiply_by_quantized_multiplier(acc, p->out_mult, p->out_shift);
-      }
-      acc += out_off;
-      *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
-    }
-    input += depth;
-  }
+  k_fully_connected_s8_ref(p, input, weights, bias, output, scratch);
 }
 
 void k_fully_connected_f32(const k_fc_params *p, const float *input, const float *weights,
                            const float *bias, float *output, void *scratch) {
-  (void)scratch;
-  const int32_t depth = p->accum_depth, out_depth = p->out_depth;
-  const float act_min = p->act_min_f, act_max = p->act_max_f;
-
-  for (int32_t b = 0; b < p->batches; ++b) {
-    const float *w = weights;
-    for (int32_t o = 0; o < out_depth; ++o) {
-      float acc = 0.0f;
-      for (int32_t d = 0; d < depth; ++d) acc += input[d] * w[d];
-      w += depth;
-      acc += bias != NULL ? bias[o] : 0.0f;
-      acc = acc < act_min ? act_min : acc;
-      acc = acc > act_max ? act_max : acc;
-      *output++ = acc;
-    }
-    input += depth;
-  }
+  k_fully_connected_f32_ref(p, input, weights, bias, output, scratch);
 }

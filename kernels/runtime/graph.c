@@ -161,7 +161,9 @@ static int parse_tensor(mcu_interp *it, ctx *c, int32_t i, uint8_t *is_variable)
   if (shape.n > MCU_MAX_DIMS)
     return msg_fail(it, MCU_ERR_PARAMS, "tensor rank above 6 is not supported (tensor ", i,
                     ")");
-  uint64_t count = 1;
+  /* count: the element count; span: the same with zero dims counted as 1, so that a
+   * zero-sized tensor cannot carry absurd other dims that overflow glue arithmetic. */
+  uint64_t count = 1, span = 1;
   t->ndims = (int32_t)shape.n;
   for (uint32_t d = 0; d < shape.n; ++d) {
     int32_t v = (int32_t)fb_vec_u32(r, &shape, d);
@@ -171,10 +173,11 @@ static int parse_tensor(mcu_interp *it, ctx *c, int32_t i, uint8_t *is_variable)
                       ")");
     t->dims[d] = v;
     count *= (uint64_t)v;
-    if (count > 0x7fffffffu) break;
+    span *= (uint64_t)(v > 0 ? v : 1);
+    if (span > 0x7fffffffu) break;
   }
   uint64_t bytes = count * esize;
-  if (count > 0x7fffffffu || bytes > 0x7fffffffu)
+  if (span > 0x7fffffffu || span * esize > 0x7fffffffu)
     return msg_fail(it, MCU_ERR_MODEL, "corrupt model: tensor too large (tensor ", i, ")");
   t->type = type;
   t->bytes = (int32_t)bytes;
@@ -207,6 +210,24 @@ static int parse_tensor(mcu_interp *it, ctx *c, int32_t i, uint8_t *is_variable)
       t->data = (void *)(uintptr_t)(r->buf + data.pos);
       t->is_const = 1;
     }
+  }
+  /* No tensor can be larger than the memory that could hold it: the arena for
+   * activations, the model for constants. This also bounds every dim that glue
+   * multiplies (zero-sized tensors included, via span). */
+  uint64_t room = it->arena_len > it->model_len ? it->arena_len : it->model_len;
+  if (span * esize > room) {
+    if (bytes == 0 || t->is_const)
+      return msg_fail(it, MCU_ERR_MODEL, "corrupt model: tensor dimensions too large (tensor ",
+                      i, ")");
+    rt_msg_clear(it);
+    rt_msg_str(it, "arena too small: needs at least ");
+    rt_msg_int(it, (int64_t)bytes);
+    rt_msg_str(it, " bytes, has ");
+    rt_msg_int(it, it->arena_given);
+    rt_msg_str(it, " (tensor ");
+    rt_msg_int(it, i);
+    rt_msg_str(it, " alone)");
+    return it->status = MCU_ERR_ARENA;
   }
   return MCU_OK;
 }

@@ -1,0 +1,427 @@
+/* conv_2d.c - optimized CONV_2D kernels (see k_conv_2d.h for the arithmetic).
+ *
+ * int8 on cores with the DSP extension (K_ARM_DSP): output pixels are taken two at a
+ * time. Their receptive fields are copied ("partial im2col") into a scratch buffer as
+ * int16 with the input offset already added - padding taps become 0 - in the pair order
+ * of k_arm_dsp.h, the two columns interleaved four values at a time so that one pointer
+ * walks both, and zero-padded to a multiple of four values. A 1x1 convolution's
+ * receptive field is one input pixel, copied directly.
+ *
+ * Then every pair of output channels is one 2x2 block (conv_pairs_asm, hand-written):
+ * per four filter values each weight row is loaded as one word and split by SXTB16,
+ * and eight SMLADs accumulate the four (pixel, channel) dot products; the results are
+ * requantized exactly (the k_rq form of k_arm_dsp.h, constants derived from the shift
+ * in the loop), saturated, packed, clamped four at a time (SSUB8/SEL) and stored as
+ * two halfwords. The loop is written in assembly because it needs all 14 registers and
+ * the compiler otherwise spills its loop state around the inner loop.
+ *
+ * Weight rows are read four bytes at a time, so a row of K values is read up to the
+ * next multiple of four: inside the filter that reads the next row's first bytes
+ * (multiplied by the zero padding of the columns); for the last row it would read past
+ * the filter, so when K % 4 != 0 the last two rows are first copied, zero-padded, to
+ * scratch. The last pixel of an odd count, an odd last channel and layers whose
+ * requantization shifts are outside the fast form (shift > -2 with a nonzero
+ * multiplier) take a C path with exact reads.
+ *
+ * Scratch: 16 bytes per group of four receptive-field values (two int16 columns), plus
+ * 2K + 4 bytes when K % 4 != 0.
+ *
+ * Grouped convolution, cores without DSP and float32 use the reference code
+ * (kernels/reference/conv_2d_ref.h). */
+#include "k_conv_2d.h"
+
+#include <stddef.h>
+
+#include "../reference/conv_2d_ref.h"
+#include "k_arm_dsp.h"
+#include "k_padding.h"
+#include "mcu_quant.h"
+
+#if K_ARM_DSP
+
+static inline int conv_fast_ok(const k_conv_params *p) { return p->filter_in_c == p->in_c; }
+
+static inline int32_t conv_depth(const k_conv_params *p) {
+  return p->filter_h * p->filter_w * p->in_c;
+}
+
+static inline int32_t conv_groups(int32_t K) { return (K + 3) >> 2; }
+
+/* ---------------------------------------------------------------- the columns */
+
+/* int16 index, from a column's base, of receptive-field value k: within each group of
+ * four the order is 0, 2, 1, 3 (k_arm_dsp.h's pair order); the two columns interleave
+ * per group, 8 int16 per group. */
+static inline int32_t col_pos(int32_t k) {
+  return ((k >> 2) << 3) + (((k & 1) << 1) | ((k >> 1) & 1));
+}
+
+/* Values k .. k+n-1 of a column from n consecutive int8 inputs. */
+static void col_run(int16_t *col, int32_t k, const int8_t *src, int32_t n, int32_t off,
+                    uint32_t off2) {
+  while (n > 0 && (k & 3) != 0) {
+    col[col_pos(k)] = (int16_t)(*src++ + off);
+    ++k;
+    --n;
+  }
+  uint32_t *g = (uint32_t *)(col + (k << 1));
+  for (; n >= 4; n -= 4, k += 4, src += 4, g += 4) {
+    uint32_t e, o;
+    k_expand4(k_ld32(src), off2, &e, &o);
+    g[0] = e;
+    g[1] = o;
+  }
+  while (n > 0) {
+    col[col_pos(k)] = (int16_t)(*src++ + off);
+    ++k;
+    --n;
+  }
+}
+
+/* Values k .. k+n-1 of a column are padding: 0 once offset. */
+static void col_zero(int16_t *col, int32_t k, int32_t n) {
+  while (n > 0 && (k & 3) != 0) {
+    col[col_pos(k)] = 0;
+    ++k;
+    --n;
+  }
+  uint32_t *g = (uint32_t *)(col + (k << 1));
+  for (; n >= 4; n -= 4, k += 4, g += 4) {
+    g[0] = 0;
+    g[1] = 0;
+  }
+  while (n > 0) {
+    col[col_pos(k)] = 0;
+    ++k;
+    --n;
+  }
+}
+
+/* The receptive field of output pixel (oy, ox) into one column. */
+static void col_pixel(const k_conv_params *p, int16_t *col, const int8_t *in_b, int32_t oy,
+                      int32_t ox, uint32_t off2) {
+  const int32_t in_c = p->in_c, in_w = p->in_w, fw = p->filter_w;
+  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
+  const int32_t off = p->input_offset;
+  const int32_t iy0 = oy * p->stride_h - p->pad_h;
+  const int32_t ix0 = ox * p->stride_w - p->pad_w;
+  if (p->filter_h == 1 && fw == 1) { /* 1x1: one pixel, never in the padding */
+    col_run(col, 0, in_b + (iy0 * in_w + ix0) * in_c, in_c, off, off2);
+    return;
+  }
+  const int32_t row_k = fw * in_c;
+  int32_t kx_lo, kx_hi;
+  k_valid_taps(ix0, in_w, fw, dil_w, &kx_lo, &kx_hi);
+  int32_t k = 0;
+  for (int32_t ky = 0; ky < p->filter_h; ++ky, k += row_k) {
+    const int32_t iy = iy0 + ky * dil_h;
+    if (iy < 0 || iy >= p->in_h || kx_lo >= kx_hi) {
+      col_zero(col, k, row_k);
+      continue;
+    }
+    const int8_t *row = in_b + iy * in_w * in_c;
+    if (kx_lo > 0) col_zero(col, k, kx_lo * in_c);
+    if (dil_w == 1) {
+      col_run(col, k + kx_lo * in_c, row + (ix0 + kx_lo) * in_c, (kx_hi - kx_lo) * in_c, off,
+              off2);
+    } else {
+      for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
+        col_run(col, k + kx * in_c, row + (ix0 + kx * dil_w) * in_c, in_c, off, off2);
+      }
+    }
+    if (kx_hi < fw) col_zero(col, k + kx_hi * in_c, (fw - kx_hi) * in_c);
+  }
+}
+
+/* ---------------------------------------------------------------- the asm block loop */
+
+/* State of conv_pairs_asm (offsets are fixed in the asm: see the static asserts). */
+typedef struct {
+  const int16_t *buf;    /* 0: the two columns */
+  int32_t groups;        /* 4: groups of four values, >= 1 */
+  const int8_t *w;       /* 8: weights of the current channel pair (advanced by 2K) */
+  int32_t K;             /* 12: weight row length */
+  const int32_t *bias;   /* 16: bias of the current pair (advanced by bias_step) */
+  int32_t bias_step;     /* 20: 8, or 0 with a zero pair when there is no bias */
+  const int32_t *mult;   /* 24: advanced by 8 */
+  const int32_t *shift;  /* 28: advanced by 8 */
+  int8_t *out;           /* 32: pixel 0, channel oc (advanced by 2) */
+  int32_t out_c;         /* 36: pixel 1 is out + out_c */
+  int32_t pairs;         /* 40: channel pairs to do, >= 1 (counted down) */
+  int32_t out_off;       /* 44 */
+  uint32_t lo4, hi4;     /* 48, 52: splatted activation bounds */
+} conv_asm_ctx;
+
+_Static_assert(offsetof(conv_asm_ctx, groups) == 4 && offsetof(conv_asm_ctx, w) == 8 &&
+                   offsetof(conv_asm_ctx, K) == 12 && offsetof(conv_asm_ctx, bias) == 16 &&
+                   offsetof(conv_asm_ctx, bias_step) == 20 && offsetof(conv_asm_ctx, mult) == 24 &&
+                   offsetof(conv_asm_ctx, shift) == 28 && offsetof(conv_asm_ctx, out) == 32 &&
+                   offsetof(conv_asm_ctx, out_c) == 36 && offsetof(conv_asm_ctx, pairs) == 40 &&
+                   offsetof(conv_asm_ctx, out_off) == 44 && offsetof(conv_asm_ctx, lo4) == 48 &&
+                   offsetof(conv_asm_ctx, hi4) == 52,
+               "conv_pairs_asm relies on this layout");
+
+/* One group of four values: a00 r0, a01 r3, a10 r4, a11 r5; x lr, w0 r10, w1 r11. */
+#define CONV_GROUP                 \
+  "ldr r1, [r10], #4\n\t"          \
+  "ldr r6, [r11], #4\n\t"          \
+  "ldr r7, [lr], #16\n\t"          \
+  "ldr r8, [lr, #-12]\n\t"         \
+  "sxtb16 r9, r1\n\t"              \
+  "sxtb16 r1, r1, ror #8\n\t"      \
+  "sxtb16 r12, r6\n\t"             \
+  "sxtb16 r6, r6, ror #8\n\t"      \
+  "smlad r0, r7, r9, r0\n\t"       \
+  "smlad r0, r8, r1, r0\n\t"       \
+  "smlad r3, r7, r12, r3\n\t"      \
+  "smlad r3, r8, r6, r3\n\t"       \
+  "ldr r7, [lr, #-8]\n\t"          \
+  "ldr r8, [lr, #-4]\n\t"          \
+  "smlad r4, r7, r9, r4\n\t"       \
+  "smlad r4, r8, r1, r4\n\t"       \
+  "smlad r5, r7, r12, r5\n\t"      \
+  "smlad r5, r8, r6, r5\n\t"
+
+/* k_rq of accumulator A with multiplier M, rounding term RH, shift SH; r1, r2 scratch. */
+#define CONV_RQ(A, M, RH, SH)              \
+  "and r1, " A ", #0x80000000\n\t"         \
+  "orr r1, r1, #0x40000000\n\t"            \
+  "add r2, " RH ", " A ", asr #31\n\t"     \
+  "smlal r1, r2, " A ", " M "\n\t"         \
+  "asr " A ", r2, " SH "\n\t"
+
+/* Every channel pair of ctx for the two pixels of ctx->buf. Requires every channel's
+ * shift <= -2 or multiplier 0 (e = -shift is taken as max(e, 2): exact for those). */
+__attribute__((naked, noinline)) static void conv_pairs_asm(conv_asm_ctx *ctx) {
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "mov r12, r0\n"
+      "3:\n\t"
+      /* accumulators = bias pair; weights; columns */
+      "ldrd r1, r2, [r12, #16]\n\t"
+      "ldrd r0, r3, [r1]\n\t"
+      "add r1, r1, r2\n\t"
+      "str r1, [r12, #16]\n\t"
+      "mov r4, r0\n\t"
+      "mov r5, r3\n\t"
+      "ldrd r10, r11, [r12, #8]\n\t"
+      "add r2, r10, r11, lsl #1\n\t"
+      "str r2, [r12, #8]\n\t"
+      "add r11, r10, r11\n\t"
+      "ldrd lr, r2, [r12, #0]\n\t"
+      "push {r12}\n\t"
+      "lsrs r2, r2, #1\n\t"
+      "bcc 1f\n\t"
+      "adds r2, r2, #1\n\t"
+      "b 2f\n"
+      "1:\n\t" CONV_GROUP
+      "2:\n\t" CONV_GROUP
+      "subs r2, r2, #1\n\t"
+      "bne 1b\n\t"
+      "pop {r12}\n\t"
+      /* per channel: t = usat5(-shift - 2) = e - 2; rh = 1 << t; sh = t + 1 */
+      "ldrd r1, r2, [r12, #24]\n\t"
+      "ldrd r6, r7, [r1], #8\n\t"
+      "ldrd r8, r9, [r2], #8\n\t"
+      "strd r1, r2, [r12, #24]\n\t"
+      "mvn r8, r8\n\t"
+      "mvn r9, r9\n\t"
+      "sub r8, r8, #1\n\t"
+      "sub r9, r9, #1\n\t"
+      "usat r8, #5, r8\n\t"
+      "usat r9, #5, r9\n\t"
+      "movs r1, #1\n\t"
+      "lsl r10, r1, r8\n\t"
+      "lsl r11, r1, r9\n\t"
+      "add r8, r8, #1\n\t"
+      "add r9, r9, #1\n\t"
+      CONV_RQ("r0", "r6", "r10", "r8")
+      CONV_RQ("r4", "r6", "r10", "r8")
+      CONV_RQ("r3", "r7", "r11", "r9")
+      CONV_RQ("r5", "r7", "r11", "r9")
+      /* + output offset, saturate, pack [a00 a01 a10 a11], clamp, store two halfwords */
+      "ldr r1, [r12, #44]\n\t"
+      "add r0, r0, r1\n\t"
+      "add r3, r3, r1\n\t"
+      "add r4, r4, r1\n\t"
+      "add r5, r5, r1\n\t"
+      "ssat r0, #8, r0\n\t"
+      "ssat r3, #8, r3\n\t"
+      "ssat r4, #8, r4\n\t"
+      "ssat r5, #8, r5\n\t"
+      "bfi r0, r3, #8, #8\n\t"
+      "bfi r4, r5, #8, #8\n\t"
+      "pkhbt r0, r0, r4, lsl #16\n\t"
+      "ldrd r6, r7, [r12, #48]\n\t"
+      "ssub8 r1, r0, r6\n\t"
+      "sel r0, r0, r6\n\t"
+      "ssub8 r1, r0, r7\n\t"
+      "sel r0, r7, r0\n\t"
+      "ldrd r1, r2, [r12, #32]\n\t"
+      "lsr r3, r0, #16\n\t"
+      "strh r3, [r1, r2]\n\t"
+      "strh r0, [r1], #2\n\t"
+      "str r1, [r12, #32]\n\t"
+      "ldr r1, [r12, #40]\n\t"
+      "subs r1, r1, #1\n\t"
+      "str r1, [r12, #40]\n\t"
+      "bne 3b\n\t"
+      "pop {r4-r11, pc}\n\t");
+}
+
+/* ---------------------------------------------------------------- the C path */
+
+/* n (1..4) weight bytes as a word, zero above: the exact read of a row's last group. */
+static inline uint32_t ld_part(const int8_t *w, int32_t n) {
+  uint32_t v = 0;
+  for (int32_t i = n - 1; i >= 0; --i) v = (v << 8) | (uint8_t)w[i];
+  return v;
+}
+
+/* Dot product of column col (stride 8 int16 per group) with weight row w (K values,
+ * read exactly). */
+static int32_t col_dot(const int16_t *col, const int8_t *w, int32_t K, int32_t acc) {
+  const int32_t G = conv_groups(K), last = K - ((G - 1) << 2);
+  for (int32_t g = 0; g < G; ++g, col += 8, w += 4) {
+    const uint32_t wa = g + 1 < G ? k_ld32(w) : ld_part(w, last);
+    acc = __smlad(k_ld32(col), __sxtb16(wa), acc);
+    acc = __smlad(k_ld32(col + 2), __sxtb16(__ror(wa, 8)), acc);
+  }
+  return acc;
+}
+
+/* Channels [oc0, out_c) for n_pix (1 or 2) pixels: exact reads, any requantization. */
+static void conv_c_path(const k_conv_params *p, const int16_t *buf, const int8_t *filter,
+                        const int32_t *bias, int8_t *out0, int32_t n_pix, int32_t oc0) {
+  const int32_t K = conv_depth(p), out_c = p->out_c;
+  for (int32_t oc = oc0; oc < out_c; ++oc) {
+    const int8_t *w = filter + oc * K;
+    k_rq_ch c;
+    const int fast = k_rq_prepare(p->out_mult[oc], p->out_shift[oc], &c);
+    for (int32_t px = 0; px < n_pix; ++px) {
+      int32_t acc = col_dot(buf + 4 * px, w, K, bias != NULL ? bias[oc] : 0);
+      acc = fast ? k_rq(acc, c.mult, c.rh, c.sh)
+                 : k_rq_any(acc, p->out_mult[oc], p->out_shift[oc]);
+      acc = mcu_clamp_i32(acc + p->output_offset, p->act_min, p->act_max);
+      out0[px * out_c + oc] = (int8_t)acc;
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- the kernel */
+
+static inline size_t col_bytes(int32_t K) { return (size_t)conv_groups(K) * 16u; }
+
+static inline size_t pad_rows_bytes(int32_t K) {
+  return (K & 3) != 0 ? (size_t)((2 * K + 4 + 3) & ~3) : 0;
+}
+
+static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_t *filter,
+                        const int32_t *bias, int8_t *output, void *scratch) {
+  static const int32_t zero_bias[2] = {0, 0};
+  const int32_t K = conv_depth(p), G = conv_groups(K);
+  const int32_t out_c = p->out_c, out_w = p->out_w;
+  const int32_t n_pix = p->out_h * out_w;
+  const uint32_t off2 = ((uint32_t)p->input_offset & 0xffffu) * 0x10001u;
+  int16_t *buf = (int16_t *)scratch;
+  int8_t *rows = (int8_t *)scratch + col_bytes(K);
+
+  /* the zero padding of both columns (positions K .. 4G-1), written once */
+  col_zero(buf, K, 4 * G - K);
+  col_zero(buf + 4, K, 4 * G - K);
+
+  /* channel pairs for the asm loop: all of them when every shift is in its form */
+  int asm_ok = 1;
+  for (int32_t c = 0; c < out_c; ++c) {
+    if (p->out_shift[c] > -2 && p->out_mult[c] != 0) asm_ok = 0;
+  }
+  int32_t pairs = asm_ok ? out_c / 2 : 0;
+  /* with K % 4 != 0 the last pair's second row would be read past the filter: that
+   * pair reads a zero-padded copy of its two rows */
+  const int pad_last = pairs > 0 && (K & 3) != 0 && 2 * pairs == out_c;
+  if (pad_last) {
+    const int8_t *src = filter + (out_c - 2) * K;
+    for (int32_t i = 0; i < 2 * K; ++i) rows[i] = src[i];
+    for (int32_t i = 2 * K; i < 2 * K + 4; ++i) rows[i] = 0;
+  }
+
+  conv_asm_ctx ctx;
+  ctx.buf = buf;
+  ctx.groups = G;
+  ctx.K = K;
+  ctx.out_c = out_c;
+  ctx.out_off = p->output_offset;
+  ctx.lo4 = k_splat8(p->act_min);
+  ctx.hi4 = k_splat8(p->act_max);
+  ctx.bias_step = bias != NULL ? 8 : 0;
+
+  for (int32_t b = 0; b < p->batches; ++b) {
+    const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+    int8_t *out_b = output + (size_t)b * n_pix * out_c;
+    int32_t oy = 0, ox = 0;
+    for (int32_t q = 0; q < n_pix; q += 2) {
+      int8_t *out0 = out_b + q * out_c;
+      const int32_t n = q + 1 < n_pix ? 2 : 1;
+      col_pixel(p, buf, in_b, oy, ox, off2);
+      if (++ox == out_w) {
+        ox = 0;
+        ++oy;
+      }
+      if (n == 1) { /* the last pixel of an odd count */
+        conv_c_path(p, buf, filter, bias, out0, 1, 0);
+        continue;
+      }
+      col_pixel(p, buf + 4, in_b, oy, ox, off2);
+      if (++ox == out_w) {
+        ox = 0;
+        ++oy;
+      }
+      if (pairs > 0) {
+        ctx.w = filter;
+        ctx.bias = bias != NULL ? bias : zero_bias;
+        ctx.mult = p->out_mult;
+        ctx.shift = p->out_shift;
+        ctx.out = out0;
+        ctx.pairs = pairs - pad_last;
+        if (ctx.pairs > 0) conv_pairs_asm(&ctx);
+        if (pad_last) {
+          ctx.w = rows;
+          ctx.pairs = 1;
+          conv_pairs_asm(&ctx);
+        }
+      }
+      if (2 * pairs < out_c) conv_c_path(p, buf, filter, bias, out0, 2, 2 * pairs);
+    }
+  }
+}
+
+#endif /* K_ARM_DSP */
+
+size_t k_conv_2d_s8_scratch_size(const k_conv_params *p) {
+#if K_ARM_DSP
+  if (conv_fast_ok(p)) return col_bytes(conv_depth(p)) + pad_rows_bytes(conv_depth(p));
+#endif
+  (void)p;
+  return 0;
+}
+
+size_t k_conv_2d_f32_scratch_size(const k_conv_params *p) {
+  (void)p;
+  return 0;
+}
+
+void k_conv_2d_s8(const k_conv_params *p, const int8_t *input, const int8_t *filter,
+                  const int32_t *bias, int8_t *output, void *scratch) {
+#if K_ARM_DSP
+  if (scratch != NULL && conv_fast_ok(p)) {
+    conv_s8_dsp(p, input, filter, bias, output, scratch);
+    return;
+  }
+#endif
+  k_conv_2d_s8_ref(p, input, filter, bias, output, scratch);
+}
+
+void k_conv_2d_f32(const k_conv_params *p, const float *input, const float *filter,
+                   const float *bias, float *output, void *scratch) {
+  k_conv_2d_f32_ref(p, input, filter, bias, output, scratch);
+}

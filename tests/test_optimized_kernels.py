@@ -1,0 +1,377 @@
+"""The optimized int8 kernels (kernels/optimized/) on the simulated cores: bit-exact with
+the tflite-micro reference interpreter.
+
+* Per-operator cases - CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D,
+  MAX_POOL_2D, ADD - are the generated int8 cases of the per-operator conformance tests
+  (test_ops_conv.py, test_ops_elementwise.py) plus cases aimed at the optimized code
+  paths: K % 4 tails, odd pixel and channel counts, channel counts that are not a
+  multiple of 4, multipliers that need the general requantization path (shift > -2,
+  multipliers flushed to zero), narrow inputs where most depthwise pixels touch the
+  padding, the broadcast and unit-multiplier ADD variants, and the parameters that fall
+  back to the reference code (grouped conv, depth multiplier 2, weights zero point,
+  pooling windows over 256 values).
+* They run through run_model(..., kernels="optimized") on cortex-m4 (DSP extension:
+  the optimized code) and, a subset, on cortex-m0plus and cortex-m3 (no DSP: the
+  fallback), to catch a fallback that does not build or behaves differently there.
+* The int8 models in ../shared/models run whole on cortex-m4f, one seed each.
+* The cortex-m0plus and cortex-m3 optimized images must not contain a DSP-extension
+  instruction at all.
+
+Each simulator run costs about a second of set-up, so up to 16 independent single-op
+cases are bundled into one multi-op model (one input per case input, one output per
+case), which the reference interpreter runs the same way.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import test_ops_conv as tc
+import test_ops_elementwise as te
+from mcusim.model import random_inputs, read_model
+from mcusim.modelgen import ModelBuilder, TensorSpec, run_reference
+from mcusim.runner import run_model
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "models"
+BIG = {"sram": "1MiB", "flash": "2MiB"}
+MAX_IO = 16  # MCU_MAX_IO: model inputs and outputs the firmware takes per run
+
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    op: str
+    inputs: list            # TensorSpec | None
+    output: TensorSpec
+    options: dict
+    feeds: list             # one array per non-constant input
+    ref_inputs: list | None = None  # for the reference model, when different
+
+
+def _from(c) -> Case:
+    return Case(c.name, c.op, c.inputs, c.output, c.options, c.feeds,
+                getattr(c, "ref_inputs", None))
+
+
+# --------------------------------------------------------------------------- bundling
+
+
+def _bundle(cases, use_ref_inputs=False) -> bytes:
+    mb = ModelBuilder(description="mcusim optimized-kernel cases")
+    model_in, model_out = [], []
+    for i, c in enumerate(cases):
+        specs = c.ref_inputs if (use_ref_inputs and c.ref_inputs is not None) else c.inputs
+        ins = []
+        for j, spec in enumerate(specs):
+            if spec is None:
+                ins.append(None)
+                continue
+            idx = mb.add_tensor(spec.with_(name=f"c{i}_in{j}"))
+            ins.append(idx)
+            if not spec.is_constant:
+                model_in.append(idx)
+        out = mb.add_tensor(c.output.with_(name=f"c{i}_out"))
+        mb.add_op(c.op, ins, [out], c.options)
+        model_out.append(out)
+    mb.set_inputs(model_in)
+    mb.set_outputs(model_out)
+    return mb.build()
+
+
+def _chunks(cases, n=MAX_IO):
+    """Consecutive cases, at most n model inputs and n outputs per bundle."""
+    out, cur, n_in = [], [], 0
+    for c in cases:
+        k = len(c.feeds)
+        if cur and (len(cur) == n or n_in + k > n):
+            out.append(cur)
+            cur, n_in = [], 0
+        cur.append(c)
+        n_in += k
+    return out + ([cur] if cur else [])
+
+
+def _check_bundle(cases, core):
+    feeds = [f for c in cases for f in c.feeds]
+    ours = run_model(_bundle(cases), core, feeds, kernels="optimized", **BIG).outputs
+    refs = run_reference(_bundle(cases, use_ref_inputs=True), feeds)
+    assert len(ours) == len(refs) == len(cases)
+    bad = []
+    for c, o, r in zip(cases, ours, refs):
+        r = np.asarray(r)
+        if o.dtype != r.dtype or o.shape != r.shape:
+            bad.append(f"{c.op} {c.name}: {o.dtype}{o.shape} vs reference {r.dtype}{r.shape}")
+        elif not np.array_equal(o, r):
+            where = np.argwhere(o != r)
+            first = tuple(int(v) for v in where[0])
+            bad.append(f"{c.op} {c.name}: {len(where)} of {o.size} differ, first at {first}: "
+                       f"ours {o[first]} reference {r[first]}")
+    assert not bad, f"{core}: " + "; ".join(bad)
+
+
+# --------------------------------------------------------------------------- targeted cases
+
+
+def _conv_extra():
+    rng = np.random.default_rng(4101)
+    C = tc.conv_case
+    cases = [
+        C(rng, "1x1_odd_pixels_odd_channels", h=5, w=5, in_c=8, out_c=7, kh=1, kw=1),
+        C(rng, "1x1_k64_relu", h=3, w=4, in_c=64, out_c=6, kh=1, kw=1, act="RELU"),
+        C(rng, "1x1_k12_groups_of_4_odd_g", h=2, w=3, in_c=12, out_c=4, kh=1, kw=1),
+        C(rng, "3x3_k27_stem_s2", h=9, w=9, in_c=3, out_c=8, stride=(2, 2), act="RELU6"),
+        C(rng, "3x3_k144_resnet_like", h=5, w=6, in_c=16, out_c=4, act="RELU"),
+        C(rng, "kws_stem_10x4_k40", h=13, w=6, in_c=1, out_c=6, kh=10, kw=4, stride=(2, 2)),
+        C(rng, "k2_tail_only", h=4, w=3, in_c=2, out_c=3, kh=1, kw=1),
+        C(rng, "dilation3_1x3", h=4, w=9, in_c=4, out_c=2, kh=1, kw=3, dil=(1, 3)),
+        C(rng, "batch2_odd_pixels", batch=2, h=3, w=3, in_c=4, out_c=4),
+        C(rng, "zp_min", mode="min", in_c=5, out_c=4),
+        C(rng, "zp_max_extremes", mode="extremes", in_c=8, out_c=5),
+        C(rng, "grouped_fallback", in_c=8, out_c=4, groups=2),
+    ]
+    # requantization outside the fast form: shift -1 (real multiplier in [0.25, 0.5)),
+    # shift >= 0 (>= 0.5), and a channel flushed to zero (tiny scale) next to normal ones
+    for name, real in (("mult_shift_minus1", 0.3), ("mult_left_shift", 3.0)):
+        c = C(rng, name, h=4, w=4, in_c=4, out_c=4, per_channel=False)
+        xs = c.inputs[0].scale
+        ws = c.inputs[1].scale
+        c.output = c.output.with_(scale=float(np.float32(xs * ws / real)))
+        cases.append(c)
+    c = C(rng, "flushed_channel", h=4, w=3, in_c=4, out_c=4)
+    ws = list(c.inputs[1].scale)
+    ws[1] = 1e-30
+    c.inputs[1] = c.inputs[1].with_(scale=ws)
+    if c.inputs[2] is not None:
+        bs = list(np.atleast_1d(c.inputs[2].scale))
+        bs[1] = float(c.inputs[0].scale) * 1e-30
+        c.inputs[2] = c.inputs[2].with_(scale=bs)
+    cases.append(c)
+    return cases
+
+
+def _dw_extra():
+    rng = np.random.default_rng(4102)
+    D = tc.dw_case
+    cases = [
+        D(rng, "c6_leftover_channels", in_c=6, h=5, w=5),
+        D(rng, "c12_kws_like_narrow", in_c=12, h=7, w=5, act="RELU"),
+        D(rng, "c8_width1", in_c=8, h=5, w=1),
+        D(rng, "c8_width2_s2", in_c=8, h=6, w=2, stride=(2, 2)),
+        D(rng, "c4_3x3_valid", in_c=4, h=5, w=6, padding="VALID"),
+        D(rng, "c4_dilation2_interior", in_c=4, h=9, w=9, dil=(2, 2)),
+        D(rng, "c8_5x5", in_c=8, h=7, w=7, kh=5, kw=5, act="RELU6"),
+        D(rng, "c4_1x3", in_c=4, h=4, w=6, kh=1, kw=3),
+        D(rng, "c4_taps72_fallback", in_c=4, h=10, w=9, kh=9, kw=8),
+        D(rng, "mult2_fallback", in_c=4, mult=2),
+        D(rng, "batch2_c8", batch=2, in_c=8, h=4, w=4),
+        D(rng, "zp_extremes", mode="extremes", in_c=8),
+    ]
+    c = D(rng, "large_multiplier", in_c=4, h=4, w=4, per_channel=False)
+    c.output = c.output.with_(scale=float(np.float32(c.inputs[0].scale * c.inputs[1].scale / 0.4)))
+    cases.append(c)
+    return cases
+
+
+def _fc_extra():
+    rng = np.random.default_rng(4103)
+    F = tc.fc_case
+    cases = [
+        F(rng, "depth7_units5", in_shape=(1, 7), units=5),
+        F(rng, "depth130_units9_relu", in_shape=(1, 130), units=9, act="RELU"),
+        F(rng, "depth64_batch3_odd_units", in_shape=(3, 64), units=3),
+        F(rng, "per_channel_depth36", in_shape=(2, 36), units=6, per_channel=True),
+        F(rng, "weights_zp_fallback", in_shape=(1, 24), units=4, w_zero_point=3),
+        F(rng, "depth3", in_shape=(2, 3), units=4),
+    ]
+    c = F(rng, "large_multiplier", in_shape=(1, 16), units=4)
+    c.output = c.output.with_(scale=float(np.float32(c.inputs[0].scale * c.inputs[1].scale / 0.7)))
+    cases.append(c)
+    return cases
+
+
+def _pool_extra(op):
+    rng = np.random.default_rng(4104 + (op == "MAX_POOL_2D"))
+    P = lambda name, **kw: tc.pool_case(rng, op, name, **kw)  # noqa: E731
+    return [
+        P("c5_leftover", c=5, h=5, w=5, fh=3, fw=3, stride=(1, 1), padding="SAME"),
+        P("c8_global_16x16", c=8, h=16, w=16, fh=16, fw=16, stride=(1, 1)),
+        P("c4_window_272_fallback", c=4, h=17, w=16, fh=17, fw=16, stride=(1, 1)),
+        P("c4_relu6", c=4, h=6, w=6, act="RELU6", padding="SAME"),
+    ]
+
+
+def _add_extra():
+    rng = np.random.default_rng(4105)
+    S = te._spec
+    cases = []
+
+    def add(name, s1, s2, q1, q2, qo, act="NONE"):
+        out_shape = np.broadcast_shapes(s1, s2)
+        d1, d2 = te._data(rng, s1, np.int8), te._data(rng, s2, np.int8)
+        cases.append(Case(name, "ADD", [S(s1, np.int8, q1), S(s2, np.int8, q2)],
+                          S(out_shape, np.int8, qo), {"fused_activation_function": act}, [d1, d2]))
+
+    q = lambda s, z: {"scale": s, "zero_point": z}  # noqa: E731
+    # resnet-like: operand 2 has the larger scale (unit multiplier), full-range RELU
+    add("unit2_relu_fast", (1, 5, 5, 16), (1, 5, 5, 16), q(0.039, -128), q(0.104, 4),
+        q(0.051, -128), "RELU")
+    add("unit1_relu_fast_odd", (67,), (67,), q(0.11, 7), q(0.045, -17), q(0.053, -128), "RELU")
+    add("equal_scales", (3, 21), (3, 21), q(0.02, 127), q(0.02, -128), q(0.04, 0))
+    add("far_scales_no_fast", (50,), (50,), q(0.5, 3), q(0.002, -9), q(0.3, 1))
+    add("relu6_clamped", (2, 4, 4, 8), (2, 4, 4, 8), q(0.05, -3), q(0.07, 5), q(0.03, -128), "RELU6")
+    add("broadcast_row", (4, 12), (12,), q(0.03, 1), q(0.08, -2), q(0.06, 3))
+    add("broadcast_scalar", (5, 7), (1,), q(0.2, -20), q(0.01, 100), q(0.1, 0), "RELU")
+    add("out_zp_extreme", (33,), (33,), q(0.004, -128), q(0.009, 127), q(0.0002, 127))
+    return cases
+
+
+# --------------------------------------------------------------------------- the case lists
+
+
+def _generated():
+    """The conformance tests' int8 cases: every named case, a third of the random ones."""
+    out = []
+    out += [_from(c) for c in tc.conv_cases("int8")]
+    out += [_from(c) for c in tc.dw_cases("int8")]
+    out += [_from(c) for c in tc.fc_cases("int8")]
+    out += [_from(c) for c in tc.pool_cases("AVERAGE_POOL_2D", "int8")]
+    out += [_from(c) for c in tc.pool_cases("MAX_POOL_2D", "int8")]
+    out += [_from(c) for c in te._ADD_CASES if c.inputs[0].dtype == np.int8]
+    named = [c for c in out if "rand" not in c.name]
+    return named + [c for c in out if "rand" in c.name][::3]
+
+
+def _targeted():
+    out = [_from(c) for c in _conv_extra() + _dw_extra() + _fc_extra()]
+    out += [_from(c) for c in _pool_extra("AVERAGE_POOL_2D") + _pool_extra("MAX_POOL_2D")]
+    out += _add_extra()
+    return out
+
+
+ALL_CASES = _generated() + _targeted()
+# a float32 case per operator: the optimized files route float32 to the reference bodies
+FLOAT_CASES = [_from(tc.conv_cases("float32")[0]), _from(tc.dw_cases("float32")[0]),
+               _from(tc.fc_cases("float32")[0]),
+               _from(tc.pool_cases("AVERAGE_POOL_2D", "float32")[0]),
+               _from(tc.pool_cases("MAX_POOL_2D", "float32")[0])]
+M4_BUNDLES = _chunks(ALL_CASES)
+# without DSP the optimized build is the reference code: every 6th case is enough
+FALLBACK_BUNDLES = _chunks(ALL_CASES[::6])
+
+
+def _bundle_id(b):
+    return f"{b[0].op}.{b[0].name}+{len(b) - 1}"
+
+
+@pytest.mark.parametrize("bundle", M4_BUNDLES, ids=[_bundle_id(b) for b in M4_BUNDLES])
+def test_cases_bit_exact_cortex_m4(bundle):
+    _check_bundle(bundle, "cortex-m4")
+
+
+@pytest.mark.parametrize("core", ["cortex-m0plus", "cortex-m3"])
+@pytest.mark.parametrize("bundle", FALLBACK_BUNDLES, ids=[_bundle_id(b) for b in FALLBACK_BUNDLES])
+def test_cases_bit_exact_without_dsp(bundle, core):
+    _check_bundle(bundle, core)
+
+
+def test_float_cases_use_the_reference_path_on_m4f():
+    feeds = [f for c in FLOAT_CASES for f in c.feeds]
+    ours = run_model(_bundle(FLOAT_CASES), "cortex-m4f", feeds, kernels="optimized", **BIG).outputs
+    refs = run_reference(_bundle(FLOAT_CASES, use_ref_inputs=True), feeds)
+    for c, o, r in zip(FLOAT_CASES, ours, refs):
+        np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5, err_msg=f"{c.op} {c.name}")
+
+
+# --------------------------------------------------------------------------- whole models
+
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/models is not beside the repo")
+MODELS = ["mlperf_tiny/kws_ref_model", "mlperf_tiny/vww_96_int8", "mlperf_tiny/pretrainedResnet_quant",
+          "mlperf_tiny/ad01_int8", "mlperf_tiny/str_ww_ref_model", "tflm_examples/hello_world_int8"]
+
+
+@needs_shared
+@pytest.mark.parametrize("name", MODELS)
+def test_int8_models_bit_exact_cortex_m4f(name):
+    from tflite_micro.python.tflite_micro import runtime as tflm
+    path = SHARED / f"{name}.tflite"
+    info = read_model(path)[1]
+    inputs = random_inputs(info, 5)
+    result = run_model(path, "cortex-m4f", inputs, kernels="optimized", **BIG)
+    interp = tflm.Interpreter.from_file(str(path))
+    for i, x in enumerate(inputs):
+        interp.set_input(x, i)
+    interp.invoke()
+    for i, ours in enumerate(result.outputs):
+        np.testing.assert_array_equal(ours, interp.get_output(i), err_msg=name)
+
+
+# --------------------------------------------------------------------------- no DSP without DSP
+
+# DSP-extension (Armv7E-M) instructions: SIMD add/sub, saturating, packing, extend-16 and
+# the dual/halfword multiplies. SSAT/USAT, SMULL/SMLAL and SDIV are base Armv7-M.
+DSP_MNEMONICS = {
+    "smlad", "smladx", "smlald", "smlaldx", "smlsd", "smlsdx", "smlsld", "smlsldx", "smuad",
+    "smuadx", "smusd", "smusdx", "smlabb", "smlabt", "smlatb", "smlatt", "smlawb", "smlawt",
+    "smulbb", "smulbt", "smultb", "smultt", "smulwb", "smulwt", "smlalbb", "smlalbt",
+    "smlaltb", "smlaltt", "smmul", "smmulr", "smmla", "smmlar", "smmls", "smmlsr",
+    "sxtb16", "sxtab16", "uxtb16", "uxtab16", "sxtab", "sxtah", "uxtab", "uxtah", "sel",
+    "sadd8", "sadd16", "ssub8", "ssub16", "uadd8", "uadd16", "usub8", "usub16", "qadd",
+    "qsub", "qdadd", "qdsub", "qadd8", "qadd16", "qsub8", "qsub16", "pkhbt", "pkhtb",
+    "ssat16", "usat16", "usad8", "usada8", "shadd8", "shadd16", "uhadd8", "uhadd16",
+}
+
+
+def _code_spans(image):
+    """(address, bytes) of every code span ($t to the next mapping symbol) of an image."""
+    marks = image.mapping
+    spans = []
+    for seg in image.segments:
+        if not seg.executable:
+            continue
+        end = seg.vaddr + len(seg.data)
+        inside = [(a, k) for a, k in marks if seg.vaddr <= a < end]
+        for i, (a, k) in enumerate(inside):
+            if k != "t":
+                continue
+            stop = inside[i + 1][0] if i + 1 < len(inside) else end
+            spans.append((a, seg.data[a - seg.vaddr:stop - seg.vaddr]))
+    return spans
+
+
+@pytest.mark.parametrize("core", ["cortex-m0plus", "cortex-m3"])
+def test_no_dsp_instruction_in_images_for_cores_without_dsp(core):
+    """The whole optimized image for a core without the DSP extension decodes to no DSP
+    instruction (so none can execute), and it has the optimized kernels' symbols."""
+    import capstone
+    from mcusim.cores import get_core
+    from mcusim.elfimage import ElfImage
+    from mcusim.firmware import build_firmware
+    image = ElfImage(build_firmware(get_core(core), kernels="optimized").elf)
+    assert "k_conv_2d_s8" in image.symbols and "k_add_s8" in image.symbols
+    md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+    md.skipdata = True
+    found = {}
+    for address, code in _code_spans(image):
+        for insn in md.disasm(code, address):
+            m = insn.mnemonic.split(".")[0]
+            if m in DSP_MNEMONICS:
+                found.setdefault(m, image.describe(insn.address))
+    assert not found, f"{core}: DSP instructions in the optimized image: {found}"
+
+
+def test_dsp_instructions_present_for_cortex_m4():
+    """The same check sees the DSP code of the cortex-m4 image (it is not vacuous)."""
+    import capstone
+    from mcusim.cores import get_core
+    from mcusim.elfimage import ElfImage
+    from mcusim.firmware import build_firmware
+    image = ElfImage(build_firmware(get_core("cortex-m4"), kernels="optimized").elf)
+    md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
+    md.skipdata = True
+    seen = set()
+    for address, code in _code_spans(image):
+        seen |= {i.mnemonic.split(".")[0] for i in md.disasm(code, address)} & DSP_MNEMONICS
+    assert {"smlad", "sxtb16", "sxtab16", "sel", "ssub8", "smmulr"} <= seen
