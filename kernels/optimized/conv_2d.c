@@ -133,6 +133,100 @@ static void col_pixel(const k_conv_params *p, int16_t *col, const int8_t *in_b, 
   }
 }
 
+#define CONV_STAGE_MAX 256 /* receptive fields up to this many values may be staged */
+
+/* For in_c not a multiple of 4 the rows of a receptive field are short runs at odd
+ * positions: gather the field's K int8 values first (padding as the input zero point,
+ * which the offset turns into 0) into a word-aligned stack buffer, then expand it a
+ * word at a time. */
+static inline void stage_copy(int8_t *d, const int8_t *s, int32_t n) {
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+  for (; n >= 4; n -= 4, d += 4, s += 4) k_st32(d, k_ld32(s));
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+  for (; n > 0; --n) *d++ = *s++;
+}
+
+static inline void stage_fill(int8_t *d, uint32_t v4, int32_t n) {
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+  for (; n >= 4; n -= 4, d += 4) k_st32(d, v4);
+#pragma clang loop vectorize(disable) interleave(disable) unroll(disable)
+  for (; n > 0; --n) *d++ = (int8_t)v4;
+}
+
+static void col_pixel_staged(const k_conv_params *p, int16_t *col, const int8_t *in_b,
+                             int32_t oy, int32_t ox, uint32_t off2) {
+  uint32_t stage_w[CONV_STAGE_MAX / 4 + 1];
+  int8_t *d = (int8_t *)stage_w;
+  const int32_t in_c = p->in_c, in_w = p->in_w, fw = p->filter_w;
+  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
+  const uint32_t zp4 = k_splat8(-p->input_offset);
+  const int32_t iy0 = oy * p->stride_h - p->pad_h;
+  const int32_t ix0 = ox * p->stride_w - p->pad_w;
+  const int32_t row_k = fw * in_c, K = p->filter_h * row_k, G = (K + 3) >> 2;
+  int32_t kx_lo, kx_hi;
+  k_valid_taps(ix0, in_w, fw, dil_w, &kx_lo, &kx_hi);
+  const int32_t lo_k = kx_lo * in_c, hi_k = kx_hi * in_c;
+  const int8_t *row = in_b + iy0 * in_w * in_c;
+  for (int32_t ky = 0; ky < p->filter_h; ++ky, d += row_k, row += dil_h * in_w * in_c) {
+    const int32_t iy = iy0 + ky * dil_h;
+    if (iy < 0 || iy >= p->in_h || kx_lo >= kx_hi) {
+      stage_fill(d, zp4, row_k);
+      continue;
+    }
+    stage_fill(d, zp4, lo_k);
+    if (dil_w == 1) {
+      stage_copy(d + lo_k, row + (ix0 + kx_lo) * in_c, hi_k - lo_k);
+    } else {
+      for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
+        stage_copy(d + kx * in_c, row + (ix0 + kx * dil_w) * in_c, in_c);
+      }
+    }
+    stage_fill(d + hi_k, zp4, row_k - hi_k);
+  }
+  stage_fill(d, zp4, 4 * G - K);
+  uint32_t *g = (uint32_t *)col;
+  for (int32_t i = 0; i < G; ++i, g += 4) {
+    uint32_t e, o;
+    k_expand4(stage_w[i], off2, &e, &o);
+    g[0] = e;
+    g[1] = o;
+  }
+}
+
+/* col_pixel_staged for a pixel whose receptive field lies inside the input (no
+ * padding) with dilation_w 1: each filter row is one contiguous run. */
+static inline void col_staged_interior(int16_t *col, const int8_t *src, int32_t rows,
+                                       int32_t row_k, int32_t row_step, int32_t K,
+                                       uint32_t zp4, uint32_t off2) {
+  uint32_t stage_w[CONV_STAGE_MAX / 4 + 1];
+  int8_t *d = (int8_t *)stage_w;
+  for (int32_t r = 0; r < rows; ++r, d += row_k, src += row_step) stage_copy(d, src, row_k);
+  const int32_t G = (K + 3) >> 2;
+  stage_fill(d, zp4, 4 * G - K);
+  uint32_t *g = (uint32_t *)col;
+  for (int32_t i = 0; i < G; ++i, g += 4) {
+    uint32_t e, o;
+    k_expand4(stage_w[i], off2, &e, &o);
+    g[0] = e;
+    g[1] = o;
+  }
+}
+
+/* 1x1 convolution, in_c % 4 == 0: both columns from their input pixels in one pass. */
+static void col_pair_1x1(int16_t *buf, const int8_t *x0, const int8_t *x1, int32_t in_c,
+                         uint32_t off2) {
+  uint32_t *g = (uint32_t *)buf;
+  for (int32_t i = 0; i < in_c; i += 4, g += 4) {
+    uint32_t e0, o0, e1, o1;
+    k_expand4(k_ld32(x0 + i), off2, &e0, &o0);
+    k_expand4(k_ld32(x1 + i), off2, &e1, &o1);
+    g[0] = e0;
+    g[1] = o0;
+    g[2] = e1;
+    g[3] = o1;
+  }
+}
+
 /* ---------------------------------------------------------------- the asm block loop */
 
 /* State of conv_pairs_asm (offsets are fixed in the asm: see the static asserts). */
@@ -355,26 +449,47 @@ static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_
   ctx.hi4 = k_splat8(p->act_max);
   ctx.bias_step = bias != NULL ? 8 : 0;
 
+  const int is1x1 = p->filter_h == 1 && p->filter_w == 1 && (p->in_c & 3) == 0;
+  const int staged = !is1x1 && (p->in_c & 3) != 0 && K <= CONV_STAGE_MAX;
+  const int32_t span_h = (p->filter_h - 1) * p->dilation_h + 1;
+  const uint32_t zp4 = k_splat8(-p->input_offset);
   for (int32_t b = 0; b < p->batches; ++b) {
     const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
     int8_t *out_b = output + (size_t)b * n_pix * out_c;
-    int32_t oy = 0, ox = 0;
+    if (n_pix == 1) {
+      col_pixel(p, buf, in_b, 0, 0, off2);
+      conv_c_path(p, buf, filter, bias, out_b, 1, 0);
+      continue;
+    }
+    /* pixels in pairs; with an odd count the last pair overlaps the one before (that
+     * pixel is computed and stored twice, identically) */
     for (int32_t q = 0; q < n_pix; q += 2) {
+      if (q + 1 == n_pix) --q;
       int8_t *out0 = out_b + q * out_c;
-      const int32_t n = q + 1 < n_pix ? 2 : 1;
-      col_pixel(p, buf, in_b, oy, ox, off2);
-      if (++ox == out_w) {
-        ox = 0;
-        ++oy;
-      }
-      if (n == 1) { /* the last pixel of an odd count */
-        conv_c_path(p, buf, filter, bias, out0, 1, 0);
-        continue;
-      }
-      col_pixel(p, buf + 4, in_b, oy, ox, off2);
-      if (++ox == out_w) {
-        ox = 0;
-        ++oy;
+      const int32_t oy0 = q / out_w, ox0 = q - oy0 * out_w;
+      const int32_t oy1 = ox0 + 1 == out_w ? oy0 + 1 : oy0, ox1 = ox0 + 1 == out_w ? 0 : ox0 + 1;
+      if (is1x1) {
+        const int32_t sh = p->stride_h, sw = p->stride_w, row = p->in_w * p->in_c;
+        col_pair_1x1(buf, in_b + oy0 * sh * row + ox0 * sw * p->in_c,
+                     in_b + oy1 * sh * row + ox1 * sw * p->in_c, p->in_c, off2);
+      } else if (staged) {
+        const int32_t iy0 = oy0 * p->stride_h - p->pad_h, ix0 = ox0 * p->stride_w - p->pad_w;
+        const int32_t iy1 = oy1 * p->stride_h - p->pad_h, ix1 = ox1 * p->stride_w - p->pad_w;
+        if (p->dilation_w == 1 && iy0 >= 0 && iy1 >= 0 && ix0 >= 0 && ix1 >= 0 &&
+            iy0 + span_h <= p->in_h && iy1 + span_h <= p->in_h && ix0 + p->filter_w <= p->in_w &&
+            ix1 + p->filter_w <= p->in_w) {
+          const int32_t row_k = p->filter_w * p->in_c, row = p->in_w * p->in_c;
+          col_staged_interior(buf, in_b + iy0 * row + ix0 * p->in_c, p->filter_h, row_k,
+                              p->dilation_h * row, K, zp4, off2);
+          col_staged_interior(buf + 4, in_b + iy1 * row + ix1 * p->in_c, p->filter_h, row_k,
+                              p->dilation_h * row, K, zp4, off2);
+        } else {
+          col_pixel_staged(p, buf, in_b, oy0, ox0, off2);
+          col_pixel_staged(p, buf + 4, in_b, oy1, ox1, off2);
+        }
+      } else {
+        col_pixel(p, buf, in_b, oy0, ox0, off2);
+        col_pixel(p, buf + 4, in_b, oy1, ox1, off2);
       }
       if (pairs > 0) {
         ctx.w = filter;
