@@ -1,6 +1,7 @@
-"""Simulator speed: the same firmware run three ways — raw Unicorn with no hooks, full
-accounting with the native (C) block hook, full accounting in pure Python — reported as
-simulated instructions per second and as a ratio to raw. Prints figures; never fails.
+"""Simulator speed: the same firmware run four ways — raw Unicorn with no hooks, full
+accounting with the native (C) block hook, the same with the per-function profile on
+(profile=True), full accounting in pure Python — reported as simulated instructions per
+second and as a ratio to raw. Prints figures; never fails.
 
     python benchmarks/sim_speed.py [ELF] [--core cortex-m4f] [--repeat 5]
 
@@ -35,12 +36,16 @@ class _NoHooks(Accounting):
         self._uc = uc
 
 
+MODES = ("raw", "native", "profile", "python")
+
+
 def _run(core, image, mode):
     if mode == "raw":
         machine_mod.Accounting = _NoHooks
     try:
         t0 = time.process_time()
-        m = machine_mod.Machine(core, image, accounting=None if mode == "raw" else mode)
+        engine = {"raw": None, "profile": "native"}.get(mode, mode)
+        m = machine_mod.Machine(core, image, accounting=engine, profile=mode == "profile")
         t1 = time.process_time()
         result = m.run()
         t2 = time.process_time()
@@ -61,7 +66,7 @@ def main(argv=None):
     image = ElfImage(args.elf)
     _run(core, image, "native")    # build the native hook and fill the decode cache
     best, setup, instructions, cycles = {}, {}, None, None
-    for mode in ("raw", "native", "python"):
+    for mode in MODES:
         reps = args.repeat if mode != "python" else max(1, min(args.repeat, 2))
         runs = [_run(core, image, mode) for _ in range(reps)]
         best[mode] = min(r[0] for r in runs)
@@ -71,9 +76,10 @@ def main(argv=None):
     print(f"firmware  {Path(args.elf).name} on {core.name}: {instructions:,} instructions, {cycles:,} cycles")
     print(f"host      {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print(f"{'mode':<8} {'run s':>8} {'M instr/s':>10} {'x raw':>7} {'setup s':>8}")
-    for mode in ("raw", "native", "python"):
+    for mode in MODES:
         rate = instructions / best[mode] / 1e6
         print(f"{mode:<8} {best[mode]:8.3f} {rate:10.1f} {best[mode] / best['raw']:7.2f} {setup[mode]:8.2f}")
+    print(f"profile / native accounting: {best['profile'] / best['native']:.2f}x")
 
 
 if __name__ == "__main__":

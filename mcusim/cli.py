@@ -15,6 +15,8 @@ from .errors import InputError, McusimError
 from .report import ops_csv, summary, write_json, write_text
 from .units import format_size
 
+PROFILE_TOP = 20   # functions `--profile` prints when no N is given
+
 
 def _add_core_options(p: argparse.ArgumentParser):
     g = p.add_argument_group("core and memory")
@@ -46,15 +48,36 @@ def cmd_cores(args) -> int:
     return 0
 
 
+def _add_profile_option(g):
+    g.add_argument("--profile", nargs="?", type=int, const=PROFILE_TOP, default=None, metavar="N",
+                   help=f"per-function profile from the ELF's symbols (self and inclusive cycles, calls): "
+                        f"print the top N functions (default {PROFILE_TOP}, 0: all); --json gets every function")
+
+
+def _print_profile(rows, top):
+    from .profile import profile_table
+    top = top if top > 0 else len(rows)
+    print()
+    print(f"profile: the {min(top, len(rows))} functions with the most self cycles, reset to exit")
+    print(profile_table(rows, top))
+
+
 def cmd_elf(args) -> int:
     from .machine import DEFAULT_MAX_INSTRUCTIONS, run_elf
     core = _core_from(args)
+    profile = args.profile is not None
     result = run_elf(args.firmware, core, max_instructions=args.max_instructions or DEFAULT_MAX_INSTRUCTIONS,
-                     echo=None if args.quiet else sys.stdout)
+                     echo=None if args.quiet else sys.stdout, profile=profile)
     if args.json:
         write_json(args.json, {"firmware": args.firmware, "core": core.name, "clock_hz": core.clock_hz,
                                 "exit_status": result.exit_status, "instructions": result.instructions,
-                                "cycles": result.cycles, "output": result.output})
+                                "cycles": result.cycles, "output": result.output,
+                                **({"profile": [row.to_dict() for row in result.profile]} if profile else {})})
+    if profile:
+        sys.stdout.flush()
+        print(f"\n{core.name}: {result.instructions:,} instructions, {result.cycles:,} cycles, "
+              f"exit status {result.exit_status}")
+        _print_profile(result.profile, args.profile)
     return result.exit_status
 
 
@@ -87,13 +110,16 @@ def cmd_run(args) -> int:
     inputs = _load_inputs(args.input) if args.input else None
     result = run_model(args.model, args.core, inputs, kernels=args.kernels, toolchain=args.toolchain, opt=args.opt,
                        runs=args.runs, seed=args.seed, bare=args.bare, progress=_progress(), cores_dir=args.cores_dir, flash=args.flash, sram=args.sram,
-                       fpu=args.fpu, clock=args.clock, **({"max_instructions": args.max_instructions}
-                                                           if args.max_instructions else {}))
+                       fpu=args.fpu, clock=args.clock, profile=args.profile is not None,
+                       **({"max_instructions": args.max_instructions} if args.max_instructions else {}),
+                       **({"stack_reserve": args.stack_reserve} if args.stack_reserve else {}))
     if args.json:
         write_json(args.json, result.to_dict())
     if args.csv:
         write_text(args.csv, ops_csv(result))
     print(summary(result))
+    if args.profile is not None:
+        _print_profile(result.profile, args.profile)
     return 0
 
 
@@ -127,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_core_options(p)
     p.add_argument("--json", metavar="OUT", help="write a JSON summary here")
     p.add_argument("--quiet", action="store_true", help="do not echo the firmware's console output")
+    _add_profile_option(p)
     p.set_defaults(func=cmd_elf)
 
     p = sub.add_parser("run", help="run a .tflite model on a simulated core and report cycles, energy, memory")
@@ -141,11 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="input array (.npy), once per model input in order; default: seeded pseudo-random")
     g.add_argument("--seed", type=int, default=0, help="seed of the pseudo-random input (default 0)")
     g.add_argument("--runs", type=int, default=1, help="inferences to run (default 1; the first is reported)")
+    g.add_argument("--stack-reserve", metavar="SIZE", default=None,
+                   help="SRAM kept for the stack at its top, e.g. 16KiB (default 8KiB); the arena gets the rest")
     g.add_argument("--bare", action="store_true",
                    help="also time each operator in the bare-kernel harness (no interpreter around it)")
     g = p.add_argument_group("output")
     g.add_argument("--json", metavar="OUT", help="write the full result as JSON")
     g.add_argument("--csv", metavar="OUT", help="write one row per operator as CSV")
+    _add_profile_option(g)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="one model on several cores / kernel sets, side by side")

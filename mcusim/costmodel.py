@@ -19,7 +19,7 @@ built with the pinned Zig compiler at first use; the default) and a pure-Python 
 arrays and the state layout and give identical counts.
 
 Interface the machine relies on:
-  Accounting(image, core, engine=None, options=None)  decode once
+  Accounting(image, core, engine=None, options=None, profile=False)  decode once
   .attach(uc)                    register the hooks (including a no-op memory hook over
                                  0x4000_0000.. that keeps Unicorn's PC exact in MMIO
                                  callbacks; Unicorn 2.1.4 needs it, see docs)
@@ -33,6 +33,8 @@ Interface the machine relies on:
   .set_limit(max_instructions, max_cycles=None)  stop when exceeded; .limit_hit tells
   .fpu_enabled                   False: executing an FP instruction stops with .fp_fault
   .mix() -> {class: {"instructions", "cycles"}}   instruction mix by class
+  .profile_data()                per-function counters (Accounting(..., profile=True));
+                                 mcusim.profile.profile_of turns them into rows
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ CLASSES = ("alu", "mul", "branch", "load", "store", "flash_load", "fpu", "div", 
 _CLS = {name: i for i, name in enumerate(CLASSES)}
 NCLASS = 10
 KIND_EXTRA, KIND_UDIV, KIND_SDIV = 1, 2, 3
+FLOW_CALL, FLOW_RET, FLOW_CCALL = 1, 2, 3   # how an instruction leaves (profile: see costhook.c)
+NO_RET = 0xFFFF_FFFF_FFFF_FFFF
+RET_SEARCH = 16
+STACK_FRAMES = 4096                         # shadow call stack depth (profile)
 AJ_PER_PJ = 1_000_000   # energies are kept as integer attojoules
 
 # ---------------------------------------------------------------- instruction classes
@@ -432,6 +438,13 @@ _STATE_FIELDS = [
     ("pending_taken", ctypes.c_int64), ("pending_taken_e", ctypes.c_int64), ("last_line", ctypes.c_uint64),
     ("fp_fault", ctypes.c_uint64), ("fpu_enabled", ctypes.c_int32), ("limit_hit", ctypes.c_int32),
     ("dyn_cycles", ctypes.c_uint64 * NCLASS), ("flash_reads", ctypes.c_uint64),
+    ("profile", ctypes.c_int32), ("pc_regid", ctypes.c_int32),
+    ("prof_dyn", _P), ("func_id", _P), ("flow", _P), ("fn_entry", _P), ("entry_pp", _P), ("fn_incl", _P),
+    ("fn_calls", _P),
+    ("fn_active", _P), ("stk_ret", _P), ("stk_cyc", _P), ("stk_fid", _P), ("stk_tail", _P),
+    ("stk_depth", ctypes.c_uint64), ("stk_max", ctypes.c_uint64), ("stk_dropped", ctypes.c_uint64),
+    ("pending_e", ctypes.c_uint64), ("pending_flow", ctypes.c_int32), ("prof_root", ctypes.c_int32),
+    ("prev_fid", ctypes.c_int64), ("slow_fid", ctypes.c_int64), ("prof_outside", ctypes.c_uint64),
 ]
 
 
@@ -495,6 +508,7 @@ class CodeTables:
         self.seq_adj_e = np.zeros(n, np.int64)
         self.taken = np.zeros(n, np.int32)
         self.taken_e = np.zeros(n, np.int64)
+        self.flow = np.zeros(n, np.uint8)          # FLOW_* of the instruction ending at e
         self.eclass = np.zeros(n, np.uint8)
         self.kind = np.zeros(n, np.uint8)
         self.exec_extra = np.zeros(n, np.int32)
@@ -589,6 +603,7 @@ class CodeTables:
         self.bound[lo + 1:hi] = 0
         self.taken[lo + 1:hi + 1] = 0
         self.taken_e[lo + 1:hi + 1] = 0
+        self.flow[lo + 1:hi + 1] = 0
 
     def _place(self, infos):
         if not infos:
@@ -653,6 +668,7 @@ class CodeTables:
                 pen = t.refill.get(info.refill, 0) + mem.fetch_penalty
                 self.taken[e] = pen
                 self.taken_e[e] = pen * int(self.class_aj[_CLS["branch"]])
+            self.flow[e] = flow_kind(info)
             prev = info
 
     def _pair_adjust(self, prev: Insn | None, cur: Insn, cur_cost: int, prev_paired: bool) -> int:
@@ -713,6 +729,16 @@ class CodeTables:
         return [self.base + 2 * int(i) for i in np.nonzero(self.kind)[0]]
 
 
+def flow_kind(info: Insn) -> int:
+    """FLOW_CALL for BL/BLX (FLOW_CCALL inside an IT block), FLOW_RET for an indirect
+    branch that may be a return (BX, POP/LDM/LDR to PC, MOV/ADD PC), else 0."""
+    if info.tclass == "branch" and base_of(info) in ("bl", "blx"):
+        return FLOW_CCALL if info.in_it else FLOW_CALL
+    if info.refill in ("register", "load") and info.tclass != "table_branch":
+        return FLOW_RET
+    return 0
+
+
 def base_of(info: Insn) -> str:
     m = info.mnemonic.split(".")[0]
     for cc in _CC_NAMES.values():
@@ -724,8 +750,10 @@ def base_of(info: Insn) -> str:
 # ---------------------------------------------------------------- accounting
 
 class Accounting:
-    def __init__(self, image: ElfImage, core: Core, *, engine: str | None = None, options: dict | None = None):
+    def __init__(self, image: ElfImage, core: Core, *, engine: str | None = None, options: dict | None = None,
+                 profile: bool = False):
         self.image = image
+        self.profile = bool(profile)
         self.core = core
         engine = engine or os.environ.get("MCUSIM_ACCOUNTING") or "native"
         if engine not in ENGINES:
@@ -740,6 +768,8 @@ class Accounting:
         self._foreign = {}          # (address, size) -> [(address, cycles, energy, fp)] of code outside the window
         self._foreign_blk = None
         self._foreign_mix = [[0, 0] for _ in range(NCLASS)]   # per class: instructions, cycles outside the window
+        self._foreign_prof = {}     # profile: address -> static cycles charged there, outside the window
+        self._foreign_flow = {}     # profile: foreign block key -> FLOW_* of its last instruction
         self._keep = []             # ctypes objects the C side points at
         if engine == "native":
             lib = native_library()
@@ -777,6 +807,42 @@ class Accounting:
             st.class_e = tb.class_aj.ctypes.data
         self.fpu_enabled = False
         self.max_instructions = self.max_cycles = None
+        if self.profile:
+            self._setup_profile()
+
+    def _setup_profile(self):
+        """The per-function counters (docs/cost-model.md, "Per-function profile"): dynamic
+        cycles per halfword, function ids, and the shadow call stack."""
+        from .profile import FunctionMap
+        st, tb = self.st, self.tables
+        self.function_map = fmap = FunctionMap(self.image)
+        nf = len(fmap)
+        self.prof_dyn = np.zeros(tb.nhalf + 1, np.int64)
+        self.func_id = fmap.ids(tb.base, tb.nhalf)
+        self.fn_entry = fmap.entry
+        entries = np.zeros(tb.nhalf + 1, np.int32)     # 1 where a function's first instruction is
+        for fid, start in enumerate(fmap.entry.tolist()):
+            i = (start - tb.base) >> 1 if start != NO_RET and start >= tb.base else -1
+            if 0 <= i < tb.nhalf and self.func_id[i] == fid:
+                entries[i] = 1
+        self.entry_pp = np.zeros(tb.nhalf + 1, np.int32)
+        self.entry_pp[1:] = np.cumsum(entries[:-1])
+        self.fn_incl = np.zeros(nf, np.uint64)
+        self.fn_calls = np.zeros(nf, np.uint64)
+        self.fn_active = np.zeros(nf, np.uint32)
+        self.stk_ret = np.zeros(STACK_FRAMES, np.uint64)
+        self.stk_cyc = np.zeros(STACK_FRAMES, np.uint64)
+        self.stk_fid = np.zeros(STACK_FRAMES, np.int32)
+        self.stk_tail = np.zeros(STACK_FRAMES, np.uint8)
+        st.profile = 1
+        st.pc_regid = arm_const.UC_ARM_REG_PC
+        st.stk_max = STACK_FRAMES
+        st.prev_fid = -1
+        if self.engine == "native":
+            for name in ("prof_dyn", "func_id", "fn_entry", "entry_pp", "fn_incl", "fn_calls", "fn_active", "stk_ret",
+                         "stk_cyc", "stk_fid", "stk_tail"):
+                setattr(st, name, getattr(self, name).ctypes.data)
+            st.flow = tb.flow.ctypes.data
 
     @property
     def instructions(self) -> int:
@@ -910,6 +976,7 @@ class Accounting:
                     c = self.timing.divide[1]
                 insns.append((insn.address, insn.size, c, c * int(tb.class_aj[_CLS[info.eclass]]), info.fp,
                               _CLS[info.eclass]))
+                self._foreign_flow[key] = flow_kind(info)
             self._foreign[key] = insns
         if not self.fpu_enabled:
             for a, _, _, _, fp, _ in insns:
@@ -928,6 +995,12 @@ class Accounting:
         for ins in insns:
             self._foreign_mix[ins[5]][0] += 1
             self._foreign_mix[ins[5]][1] += ins[2]
+        if self.profile:
+            prof = self._foreign_prof
+            for ins in insns:
+                prof[ins[0]] = prof.get(ins[0], 0) + ins[2]
+            st.slow_fid = self.function_map.id_at(address)
+            st.pending_flow = self._foreign_flow.get(key, 0)
         st.pending_taken = st.pending_taken_e = 0
         if ((st.max_instructions and st.instructions > st.max_instructions) or
                 (st.max_cycles and st.cycles > st.max_cycles)):
@@ -940,23 +1013,33 @@ class Accounting:
         tb = self.tables
         self._L = {name: getattr(tb, name).tolist() for name in (
             "cyc", "ins", "nrg", "fpp", "start", "bound", "seq_adj", "seq_adj_e", "taken", "taken_e", "eclass",
-            "kind", "exec_extra", "exec_base", "div_rn", "div_rm")}
+            "kind", "exec_extra", "exec_base", "div_rn", "div_rm", "flow")}
         self._L["class_e"] = tb.class_aj.tolist()
+        if self.profile:
+            self._L["func_id"] = self.func_id.tolist()
+            self._L["entry_pp"] = self.entry_pp.tolist()
 
     def _py_block(self, uc, address, size, _user):
         st, L = self.st, self._L
-        if address != st.next_seq and st.pending_taken:
+        prev_seq = st.next_seq
+        if address != prev_seq and st.pending_taken:
             st.cycles += st.pending_taken
             st.energy += st.pending_taken_e
             st.dyn_cycles[2] += st.pending_taken
+            if st.profile:
+                self.prof_dyn[st.pending_e - 1] += st.pending_taken
+        now, flow_in = st.cycles, st.pending_flow
         off = address - st.base
         s, e = off >> 1, (off + size) >> 1
         if address < st.base or e > st.nhalf or not L["start"][s] or not L["bound"][e]:
             st.blk_native = 0
             st.pending_taken = 0
+            st.pending_flow = 0
             self._slow(address, size)
             if not st.blk_native:
                 st.next_seq = address + size
+                if st.profile:
+                    self._py_profile_enter(address, now, flow_in, prev_seq, st.slow_fid)
                 return
             L = self._L
         fpp = L["fpp"]
@@ -971,7 +1054,7 @@ class Accounting:
         st.blk_cycles, st.blk_instructions, st.blk_energy = st.cycles, st.instructions, st.energy
         st.blk_addr, st.blk_size = address, size
         st.blk_dyn_cycles = st.blk_dyn_energy = 0
-        if address != st.next_seq:
+        if address != prev_seq:
             st.blk_entry_cycles, st.blk_entry_energy = -L["seq_adj"][s], -L["seq_adj_e"][s]
             self.cnt_jump[s] += 1
         else:
@@ -984,10 +1067,76 @@ class Accounting:
         self.cnt_end[e] += 1
         st.next_seq = address + size
         st.pending_taken, st.pending_taken_e = L["taken"][e], L["taken_e"][e]
+        if st.profile:
+            st.pending_e = e
+            st.pending_flow = L["flow"][e]
+            self._py_profile_enter(address, now, flow_in, prev_seq, L["func_id"][s])
+            if L["entry_pp"][e] != L["entry_pp"][s + 1]:
+                self._py_fall_in(s, e, now)
         if ((st.max_instructions and st.instructions > st.max_instructions) or
                 (st.max_cycles and st.cycles > st.max_cycles)):
             st.limit_hit = 1
             uc.emu_stop()
+
+    # the shadow call stack (same as profile_enter in costhook.c)
+
+    def _py_pop(self, now):
+        st = self.st
+        st.stk_depth -= 1
+        k = st.stk_depth
+        f = int(self.stk_fid[k])
+        self.fn_active[f] -= 1
+        if self.fn_active[f] == 0:
+            self.fn_incl[f] += np.uint64(now - int(self.stk_cyc[k]))
+
+    def _py_push(self, fid, ret, now, tail):
+        st = self.st
+        self.fn_calls[fid] += 1
+        if st.stk_depth >= st.stk_max:
+            st.stk_dropped += 1
+            return
+        k = st.stk_depth
+        st.stk_depth += 1
+        self.stk_ret[k], self.stk_cyc[k], self.stk_fid[k], self.stk_tail[k] = ret, now, fid, tail
+        self.fn_active[fid] += 1
+
+    def _py_profile_enter(self, address, now, flow, prev_seq, fid):
+        st = self.st
+        depth = st.stk_depth
+        if not st.prof_root:
+            st.prof_root = 1
+            self._py_push(fid, NO_RET, now, 0)
+        elif flow == FLOW_CALL or (flow == FLOW_CCALL and address != prev_seq):
+            self._py_push(fid, prev_seq, now, 0)
+        elif depth and int(self.stk_ret[depth - 1]) == address:
+            self._py_pop(now)
+        else:
+            found = None
+            if flow == FLOW_RET and depth > 1:
+                for k in range(depth - 2, max(0, depth - RET_SEARCH) - 1, -1):
+                    if int(self.stk_ret[k]) == address:
+                        found = k
+                        break
+            if found is not None:
+                while st.stk_depth > found:
+                    self._py_pop(now)
+            elif fid != st.prev_fid and address == int(self.fn_entry[fid]):
+                self._py_tail(fid, now)
+        st.prev_fid = fid
+
+    def _py_tail(self, fid, now):
+        depth = self.st.stk_depth
+        if depth and self.stk_tail[depth - 1]:
+            self._py_pop(now)
+        self._py_push(fid, NO_RET, now, 1)
+
+    def _py_fall_in(self, s, e, now):
+        st, L = self.st, self._L
+        pp, fids, cyc = L["entry_pp"], L["func_id"], L["cyc"]
+        for i in range(s + 1, e):
+            if pp[i + 1] != pp[i] and fids[i] != st.prev_fid:
+                self._py_tail(fids[i], now + cyc[i] - cyc[s] + st.blk_entry_cycles)
+                st.prev_fid = fids[i]
 
     def _py_exec(self, uc, address, size, _user):
         st, L = self.st, self._L
@@ -1007,6 +1156,8 @@ class Accounting:
         st.blk_dyn_cycles += extra
         st.blk_dyn_energy += en
         st.dyn_cycles[L["eclass"][i]] += extra
+        if st.profile:
+            self.prof_dyn[i] += extra
 
     def _py_flash(self, uc, access, address, size, value, _user):
         _clear_stale_itstate(uc)
@@ -1025,6 +1176,13 @@ class Accounting:
         st.blk_dyn_cycles += ws
         st.blk_dyn_energy += en
         st.dyn_cycles[st.flash_class] += ws
+        if st.profile:
+            pc = uc.reg_read(arm_const.UC_ARM_REG_PC) & ~1
+            i = (pc - st.base) >> 1
+            if pc >= st.base and i < st.nhalf:
+                self.prof_dyn[i] += ws
+            else:
+                st.prof_outside += ws
 
     # -- queries during a run
 
@@ -1091,9 +1249,12 @@ class Accounting:
                         st.energy -= ee
                         self._foreign_mix[k][0] -= 1
                         self._foreign_mix[k][1] -= cc
+                        if self.profile:
+                            self._foreign_prof[a] -= cc
             st.blk_size = cut - st.blk_addr
         st.next_seq = cut
         st.pending_taken = st.pending_taken_e = 0
+        st.pending_flow = 0
 
     # -- after a run
 
@@ -1118,6 +1279,32 @@ class Accounting:
             if n or c:
                 out[name] = {"instructions": n, "cycles": c}
         return out
+
+    def profile_data(self) -> dict:
+        """Per-function counters of the run so far, by function id (self.function_map):
+        {"map", "self", "inclusive", "calls"} (int64 arrays). Self cycles: the static cost
+        of each executed instruction (execution counts x cost, less the pairing part when
+        entered by a jump) plus the dynamic cycles charged to it; code outside the window
+        by address; dynamic cycles outside it to id 0. Inclusive: closed activations plus
+        those still on the shadow stack, closed at the current cycle count."""
+        if not self.profile:
+            raise UsageError("this run was not profiled: pass profile=True (CLI: --profile)")
+        tb, st, fmap = self.tables, self.st, self.function_map
+        per_half = self.exec_counts() * tb.cost - self.cnt_jump.astype(np.int64) * tb.seq_adj + self.prof_dyn
+        self_ = np.zeros(len(fmap), np.int64)
+        np.add.at(self_, self.func_id, per_half)
+        for address, cycles in self._foreign_prof.items():
+            self_[fmap.id_at(address)] += cycles
+        self_[0] += int(st.prof_outside)
+        incl = self.fn_incl.astype(np.int64)
+        active = self.fn_active.astype(np.int64)
+        now = self.cycles
+        for k in range(int(st.stk_depth) - 1, -1, -1):     # close the open frames, innermost first
+            f = int(self.stk_fid[k])
+            active[f] -= 1
+            if active[f] == 0:
+                incl[f] += now - int(self.stk_cyc[k])
+        return {"map": fmap, "self": self_, "inclusive": incl, "calls": self.fn_calls.astype(np.int64)}
 
     def energy_breakdown(self) -> dict | None:
         """µJ by class (dynamic) plus 'static'."""

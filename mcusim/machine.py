@@ -20,12 +20,14 @@ import capstone
 from unicorn import (UC_ARCH_ARM, UC_ERR_EXCEPTION, UC_ERR_FETCH_PROT, UC_ERR_FETCH_UNMAPPED,
                      UC_ERR_INSN_INVALID, UC_ERR_READ_PROT, UC_ERR_READ_UNALIGNED,
                      UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_PROT, UC_ERR_WRITE_UNALIGNED,
-                     UC_ERR_WRITE_UNMAPPED, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
+                     UC_ERR_WRITE_UNMAPPED, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_HOOK_MEM_READ,
+                     UC_MEM_FETCH_PROT,
                      UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_PROT,
                      UC_MEM_WRITE_UNMAPPED, UC_MODE_THUMB,
                      UC_PROT_ALL, UC_PROT_EXEC, UC_PROT_READ, Uc, UcError, arm_const)
 
 from .costmodel import Accounting, is_fp_instruction
+from .profile import profile_of
 from .cores import Core
 from .elfimage import ElfImage, load_image
 from .errors import DoesNotFitError, FirmwareFault, LimitReached, UsageError
@@ -75,6 +77,7 @@ class RunResult:
     events: list
     energy_uj: float | None = None   # total energy (None: the core has no [energy] figures)
     mix: dict = dataclasses.field(default_factory=dict)   # {class: {"instructions", "cycles"}}
+    profile: list | None = None      # [mcusim.profile.FunctionProfile] when run with profile=True
 
 
 def _page_up(n: int) -> int:
@@ -87,7 +90,11 @@ class Machine:
     def __init__(self, core: Core, image: ElfImage, *, max_instructions: int | None = DEFAULT_MAX_INSTRUCTIONS,
                  echo=None, flash_extra: dict | None = None, host_io: bytes = b"",
                  max_cycles: int | None = None, accounting: str | None = None, timing_options: dict | None = None,
-                 on_event=None):
+                 on_event=None, read_guard: tuple | None = None, profile: bool = False):
+        """read_guard=(start, end): treat any data read in [start, end) as a fault
+        (FirmwareFault "read from guarded memory"). Off by default: the hook slows
+        every load. run_model(guard_model_reads=True) guards the flash after the model
+        slot, so a test can catch the firmware reading past the model's end."""
         self.core = core
         self.image = image
         self.echo = echo                      # a stream that console output is copied to, or None
@@ -112,7 +119,10 @@ class Machine:
             uc.mem_write(HOST_IO, bytes(host_io))
         uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)
-        self.accounting = Accounting(image, core, engine=accounting, options=timing_options)
+        self._guard_hit = None
+        if read_guard is not None and read_guard[1] > read_guard[0]:
+            uc.hook_add(UC_HOOK_MEM_READ, self._on_guarded_read, None, read_guard[0], read_guard[1] - 1)
+        self.accounting = Accounting(image, core, engine=accounting, options=timing_options, profile=profile)
         self.accounting.set_limit(max_instructions, max_cycles)
         self.accounting.fpu_enabled = False
         self.accounting.attach(uc)
@@ -181,7 +191,7 @@ class Machine:
         acc = self.accounting
         if self.exit_status is not None:
             return RunResult(self.exit_status, "".join(self.output), acc.instructions, acc.cycles, self.events,
-                             acc.energy_uj, acc.mix())
+                             acc.energy_uj, acc.mix(), profile_of(acc) if acc.profile else None)
         if acc.limit_hit:
             spent = (f"{acc.cycles:,} cycles (the cycle limit)" if acc.max_cycles and acc.cycles > acc.max_cycles
                      else f"{acc.instructions:,} instructions (the limit)")
@@ -191,6 +201,10 @@ class Machine:
             self._raise_fault(f"FPU instruction with the FPU disabled (UsageFault NOCP): "
                               f"{'CPACR does not enable CP10/CP11' if self.core.has_fpu else self.core.name + ' has no FPU'}",
                               acc.fp_fault)
+        if self._guard_hit is not None:
+            address, size, pc = self._guard_hit
+            self._raise_fault(f"read from guarded memory ({size} bytes at 0x{address:08x}, past the end of "
+                              f"the model slot)", pc)
         if self._fault:
             self._raise_fault(*self._fault)
         if error is not None:
@@ -230,6 +244,11 @@ class Machine:
     def _on_invalid_memory(self, uc, access, address, size, value, _user):
         self._bad_access = (f"{_ACCESS_NAMES.get(access, 'bad access to')} ({size} bytes)", address)
         return False
+
+    def _on_guarded_read(self, uc, access, address, size, value, _user):
+        if self._guard_hit is None:
+            self._guard_hit = (address, size, self._pc())
+        uc.emu_stop()
 
     def _on_interrupt(self, uc, intno, _user):
         pc = self._pc()
@@ -437,7 +456,9 @@ def _load_bytes(image, address, size):
     return b""
 
 
-def run_elf(path, core: Core, *, max_instructions=DEFAULT_MAX_INSTRUCTIONS, echo=None) -> RunResult:
-    """Run a bare-metal ELF to its semihosting exit; raise FirmwareFault/LimitReached."""
-    machine = Machine(core, load_image(path), max_instructions=max_instructions, echo=echo)
+def run_elf(path, core: Core, *, max_instructions=DEFAULT_MAX_INSTRUCTIONS, echo=None,
+            profile: bool = False) -> RunResult:
+    """Run a bare-metal ELF to its semihosting exit; raise FirmwareFault/LimitReached.
+    profile=True fills RunResult.profile (per-function cycles from the ELF's symbols)."""
+    machine = Machine(core, load_image(path), max_instructions=max_instructions, echo=echo, profile=profile)
     return machine.run()

@@ -6,6 +6,7 @@ inputs, read outputs and label the per-operator report."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ class TensorInfo:
 
     @property
     def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * np.dtype(self.dtype).itemsize if self.dtype else 0
+        return math.prod(self.shape) * np.dtype(self.dtype).itemsize if self.dtype else 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,13 +76,18 @@ def read_model(model) -> tuple[bytes, ModelInfo]:
     data, path = load_model_bytes(model)
     label = path or "the model"
     if len(data) < 8 or data[4:8] != b"TFL3":
-        raise ModelError(f"{label} is not a .tflite model (no TFL3 file identifier): check the file")
+        ident = data[4:8]
+        seen = (f"; its file identifier is {ident.decode()!r}" if len(ident) == 4 and ident.isalnum()
+                else f" ({len(data)} bytes)" if len(data) < 8 else "")
+        raise ModelError(f"{label} is not a .tflite model (no TFL3 file identifier{seen}): check the file")
     try:
         info = _parse(data, path)
     except ModelError:
         raise
     except Exception as exc:  # the generated schema code raises anything on corrupt bytes
-        raise ModelError(f"{label} is corrupt or truncated ({type(exc).__name__}): re-export the model") from None
+        why = ("an offset or length points outside the file" if type(exc).__name__ in ("error", "IndexError")
+               else type(exc).__name__)
+        raise ModelError(f"{label} is corrupt or truncated ({why}): re-export the model") from None
     return data, info
 
 
@@ -99,6 +105,9 @@ def _parse(data: bytes, path) -> ModelInfo:
             scale = float(q.Scale(0))
             zp = int(q.ZeroPoint(0)) if q.ZeroPointLength() > 0 else 0
         shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
+        if any(d < 0 for d in shape):
+            raise ModelError(f"{path or 'the model'}: tensor {i} has a dynamic or negative dimension "
+                             f"{list(shape)}: mcusim needs fixed shapes; re-export the model with them")
         tensors.append(TensorInfo(i, (t.Name() or b"").decode("utf-8", "replace"), shape,
                                   _DTYPES.get(t.Type()), _TYPE_NAMES.get(t.Type(), str(t.Type())), scale, zp))
     codes = []
@@ -113,8 +122,13 @@ def _parse(data: bytes, path) -> ModelInfo:
         outs = tuple(int(x) for x in op.OutputsAsNumpy()) if op.OutputsLength() else ()
         name = _OP_NAMES.get(code, f"BUILTIN_{code}")
         ops.append(OpInfo(i, name, ins, outs, _macs(name, ins, outs, tensors)))
-    inputs = tuple(tensors[int(i)] for i in graph.InputsAsNumpy()) if graph.InputsLength() else ()
-    outputs = tuple(tensors[int(i)] for i in graph.OutputsAsNumpy()) if graph.OutputsLength() else ()
+    io = [int(i) for i in graph.InputsAsNumpy()] if graph.InputsLength() else []
+    n_in = len(io)
+    io += [int(i) for i in graph.OutputsAsNumpy()] if graph.OutputsLength() else []
+    if any(not 0 <= i < len(tensors) for i in io):
+        raise ModelError(f"{path or 'the model'} is corrupt: a graph input or output names no tensor")
+    inputs = tuple(tensors[i] for i in io[:n_in])
+    outputs = tuple(tensors[i] for i in io[n_in:])
     return ModelInfo(path, len(data), tuple(tensors), inputs, outputs, tuple(ops))
 
 

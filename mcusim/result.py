@@ -72,6 +72,7 @@ class RunResult:
     console: str = ""
     arch: str = ""                # e.g. "armv7e-m"
     fpu: str = "none"             # the FPU the core was configured with for this run
+    profile: list | None = None   # [mcusim.profile.FunctionProfile], sorted by self cycles (profile=True)
 
     @property
     def latency_ms(self) -> float:
@@ -91,4 +92,5 @@ class RunResult:
             "ops": [{**dataclasses.asdict(op)} for op in self.ops],
             "outputs": [np.asarray(o).tolist() for o in self.outputs],
             "inputs_note": self.inputs_note,
+            **({"profile": [row.to_dict() for row in self.profile]} if self.profile is not None else {}),
         }

@@ -10,7 +10,7 @@ from . import firmware
 from .attribution import OP_END, attribute
 from .cores import get_core
 from .elfimage import load_image
-from .errors import DoesNotFitError, FirmwareFault, InputError, McusimError, ModelError
+from .errors import DoesNotFitError, FirmwareFault, InputError, LimitReached, McusimError, ModelError
 from .machine import DEFAULT_MAX_INSTRUCTIONS, HOST_IO, Machine
 from .model import random_inputs, read_model
 from .result import Cycles, Memory, OpResult, RunResult
@@ -52,7 +52,8 @@ def check_inputs(info, inputs) -> list[np.ndarray]:
 def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference", toolchain: str = "zig",
               opt: str = "-O2", runs: int = 1, stack_reserve=firmware.DEFAULT_STACK_RESERVE, seed: int = 0,
               max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, bare: bool = False, progress=None, cores_dir=None,
-              flash=None, sram=None, fpu=None, clock=None) -> RunResult:
+              flash=None, sram=None, fpu=None, clock=None, guard_model_reads: bool = False,
+              profile: bool = False) -> RunResult:
     """Run a .tflite model (path or bytes) on a simulated core.
 
     inputs: a list of numpy arrays (or one array), dtype and shape as the model's inputs;
@@ -60,9 +61,17 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
     result's inputs_note. Overrides flash/sram/fpu/clock change the core for this run.
     bare=True also runs the bare-kernel harness and fills each op's bare_cycles.
     progress(done, total) is called as operators of the first inference finish.
+    guard_model_reads=True makes any firmware read of the flash after the model slot a
+    FirmwareFault (a test aid: slower, off by default).
+    profile=True fills result.profile: self and inclusive cycles and calls per function
+    (ELF symbols) over the whole run, reset to exit (docs/cost-model.md).
     """
     core = get_core(core, cores_dir, flash=flash, sram=sram, fpu=fpu, clock=clock)
     data, info = read_model(model)
+    for i, spec in enumerate(info.inputs):   # before any array of that size is made
+        if spec.nbytes > core.sram_size:
+            raise DoesNotFitError(f"input {i} ({spec.name!r}) alone needs {format_size(spec.nbytes)}, more than the "
+                                  f"{format_size(core.sram_size)} SRAM of {core.name}: use --sram or a smaller model")
     note = ""
     if inputs is None:
         inputs = random_inputs(info, seed)
@@ -80,7 +89,8 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
             if ev.kind == OP_END:
                 progress(ev.index + 1, len(info.ops))
     image, machine, run, block, stack_peak = _execute(core, build, data, input_bytes, runs, stack_reserve,
-                                                      max_instructions, on_event)
+                                                      max_instructions, on_event, guard_model_reads,
+                                                      profile=profile)
     slot_address = image.symbols["__model_slot"]
     bare_cycles = {}
     if bare:
@@ -89,7 +99,12 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
         bare_cycles = {i: cost.cycles for i, cost in attribute(bare_run.events).markers.items()}
 
     outputs = []
-    for (address, nbytes), spec in zip(block["outputs"], info.outputs):
+    for i, ((address, nbytes), spec) in enumerate(zip(block["outputs"], info.outputs)):
+        if spec.dtype is None or nbytes != spec.nbytes:
+            shape = "x".join(map(str, spec.shape)) or "scalar"
+            raise ModelError(f"output {i} ({spec.name!r}): the model declares {spec.type_name} {shape} "
+                             f"({spec.nbytes} bytes) but its operators produce {nbytes} bytes: the model's "
+                             f"output shape is stale or corrupt; re-export the model")
         outputs.append(np.frombuffer(machine.read(address, nbytes), dtype=spec.dtype).reshape(spec.shape).copy())
 
     att = attribute(run.events)
@@ -111,28 +126,71 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference
                      model=info.path or "<bytes>", cycles=cycles,
                      instructions={"total": run.instructions, "invoke": att.invoke.instructions},
                      energy_uj={"total": run.energy_uj, "invoke": att.invoke.energy_uj}, memory=memory, ops=ops,
-                     outputs=outputs, inputs_note=note, console=run.output, arch=core.arch, fpu=core.fpu)
+                     outputs=outputs, inputs_note=note, console=run.output, arch=core.arch, fpu=core.fpu,
+                     profile=run.profile)
 
 
-def _execute(core, build, data, input_bytes, runs, stack_reserve, max_instructions, on_event=None):
+def _execute(core, build, data, input_bytes, runs, stack_reserve, max_instructions, on_event=None,
+             guard_model_reads=False, measuring=False, profile=False):
     """One firmware run with the model in its slot: (image, machine, run, result block,
-    stack peak). Firmware errors become typed exceptions."""
+    stack peak). Firmware errors become typed exceptions. A run that used up the whole
+    stack reserve is a stack overflow whatever else went wrong (it may have overwritten
+    the arena): it is reported with the high-water mark a second run measures."""
     image = load_image(build.elf)
     slot = firmware.model_slot(data, HOST_IO, len(input_bytes), runs=runs, stack_reserve=stack_reserve)
-    machine = Machine(core, image, max_instructions=max_instructions,
-                      flash_extra={image.symbols["__model_slot"]: slot}, host_io=input_bytes, on_event=on_event)
+    slot_address = image.symbols["__model_slot"]
+    guard = (slot_address + len(slot), core.flash_base + core.flash_size) if guard_model_reads else None
+    machine = Machine(core, image, max_instructions=max_instructions, flash_extra={slot_address: slot},
+                      host_io=input_bytes, on_event=on_event, read_guard=guard, profile=profile)
     stack_low = core.sram_end - stack_reserve
     machine.write(stack_low, STACK_PAINT * (stack_reserve // 4))
-    run = machine.run()
+
+    def overflow():
+        block = firmware.parse_result_block(machine.read(image.symbols["mcu_result"], firmware.RESULT_BLOCK.size))
+        peak = None if measuring else _measure_stack(core, build, data, input_bytes, runs, stack_reserve,
+                                                     max_instructions, block)
+        reached = (f"reached {format_size(peak)} (its high-water mark, measured with a larger reserve)"
+                   if peak else f"used all of it (high-water mark: {format_size(stack_reserve)} or more)")
+        need = f" to at least {format_size(-(-peak // 256) * 256)}" if peak else ""
+        return FirmwareFault(f"stack overflow: the stack reserve is {format_size(stack_reserve)} and the firmware's "
+                             f"stack {reached}, so it may have overwritten the arena: raise stack_reserve (--stack-reserve){need}")
+
+    try:
+        run = machine.run()
+    except (FirmwareFault, LimitReached):
+        # stopped with the stack below its reserve, or with the reserve used up
+        if machine.registers()["sp"] < stack_low or _stack_untouched(machine, stack_low, stack_reserve) == 0:
+            raise overflow() from None
+        raise
+    untouched = _stack_untouched(machine, stack_low, stack_reserve)
+    if untouched == 0:
+        raise overflow()
     block = firmware.parse_result_block(machine.read(image.symbols["mcu_result"], firmware.RESULT_BLOCK.size))
     if run.exit_status != 0:
         _raise_status(run.exit_status, block, core, stack_reserve)
-    painted = machine.read(stack_low, stack_reserve)
-    untouched = next((i for i in range(0, stack_reserve, 4) if painted[i:i + 4] != STACK_PAINT), stack_reserve)
-    if untouched == 0:
-        raise FirmwareFault(f"stack overflow: the firmware used all of the {format_size(stack_reserve)} stack reserve "
-                            f"and may have overwritten the arena: raise stack_reserve")
     return image, machine, run, block, stack_reserve - untouched
+
+
+def _stack_untouched(machine, stack_low, stack_reserve) -> int:
+    """Bytes at the bottom of the stack reserve that still hold the paint."""
+    painted = machine.read(stack_low, stack_reserve)
+    return next((i for i in range(0, stack_reserve, 4) if painted[i:i + 4] != STACK_PAINT), stack_reserve)
+
+
+def _measure_stack(core, build, data, input_bytes, runs, stack_reserve, max_instructions, block):
+    """The stack high-water mark of the same run with all the SRAM the arena leaves
+    over as the reserve, or None when that run cannot tell (fails, or overflows too)."""
+    base, total = block["arena_base"], block["arena_total"]
+    if not core.sram_base <= base < core.sram_end:
+        return None
+    room = core.sram_end - base - total if 0 < total < core.sram_end - base else (core.sram_end - base) // 2
+    bigger = room // 16 * 16
+    if bigger <= stack_reserve:
+        return None
+    try:
+        return _execute(core, build, data, input_bytes, runs, bigger, max_instructions, measuring=True)[4]
+    except McusimError:
+        return None
 
 
 _COMPONENTS = (("/kernels/runtime/", "runtime"), ("/kernels/ops/", "operator glue"),

@@ -12,8 +12,9 @@ the tflite-micro reference interpreter.
   pooling windows over 256 values).
 * They run through run_model(..., kernels="optimized") on cortex-m4 (DSP extension:
   the optimized code) and, a subset, on cortex-m0plus and cortex-m3 (no DSP: the
-  fallback), to catch a fallback that does not build or behaves differently there.
-* The int8 models in ../shared/models run whole on cortex-m4f, one seed each.
+  plain-C CONV_2D / DEPTHWISE_CONV_2D paths and the reference code for the rest).
+* The int8 models in ../shared/models run whole on cortex-m4f, one seed each, and the
+  kws model on cortex-m7 and cortex-m33.
 * The cortex-m0plus and cortex-m3 optimized images must not contain a DSP-extension
   instruction at all.
 
@@ -131,6 +132,8 @@ def _conv_extra():
         C(rng, "zp_min", mode="min", in_c=5, out_c=4),
         C(rng, "zp_max_extremes", mode="extremes", in_c=8, out_c=5),
         C(rng, "grouped_fallback", in_c=8, out_c=4, groups=2),
+        C(rng, "k300_in_c3_not_staged", h=12, w=11, in_c=3, out_c=4, kh=10, kw=10),
+        C(rng, "in_c6_staged_dilation_h2", h=9, w=7, in_c=6, out_c=4, dil=(2, 1)),
     ]
     # requantization outside the fast form: shift -1 (real multiplier in [0.25, 0.5)),
     # shift >= 0 (>= 0.5), and a channel flushed to zero (tiny scale) next to normal ones
@@ -183,6 +186,7 @@ def _fc_extra():
         F(rng, "depth130_units9_relu", in_shape=(1, 130), units=9, act="RELU"),
         F(rng, "depth64_batch3_odd_units", in_shape=(3, 64), units=3),
         F(rng, "per_channel_depth36", in_shape=(2, 36), units=6, per_channel=True),
+        F(rng, "per_channel_depth64_odd_units", in_shape=(1, 64), units=7, per_channel=True),
         F(rng, "weights_zp_fallback", in_shape=(1, 24), units=4, w_zero_point=3),
         F(rng, "depth3", in_shape=(2, 3), units=4),
     ]
@@ -258,8 +262,11 @@ FLOAT_CASES = [_from(tc.conv_cases("float32")[0]), _from(tc.dw_cases("float32")[
                _from(tc.pool_cases("AVERAGE_POOL_2D", "float32")[0]),
                _from(tc.pool_cases("MAX_POOL_2D", "float32")[0])]
 M4_BUNDLES = _chunks(ALL_CASES)
-# without DSP the optimized build is the reference code: every 6th case is enough
-FALLBACK_BUNDLES = _chunks(ALL_CASES[::6])
+# without DSP, CONV_2D and DEPTHWISE_CONV_2D have plain-C paths of their own (half of
+# their cases here); the other operators are the reference code (every 6th case)
+_CONVS = [c for c in ALL_CASES if c.op in ("CONV_2D", "DEPTHWISE_CONV_2D")]
+_OTHERS = [c for c in ALL_CASES if c.op not in ("CONV_2D", "DEPTHWISE_CONV_2D")]
+FALLBACK_BUNDLES = _chunks(_CONVS[::2] + _OTHERS[::6])
 
 
 def _bundle_id(b):
@@ -306,6 +313,65 @@ def test_int8_models_bit_exact_cortex_m4f(name):
     interp.invoke()
     for i, ours in enumerate(result.outputs):
         np.testing.assert_array_equal(ours, interp.get_output(i), err_msg=name)
+
+
+@needs_shared
+@pytest.mark.parametrize("core", ["cortex-m7", "cortex-m33"])
+def test_kws_bit_exact_on_the_other_dsp_cores(core):
+    """The same DSP code built for Armv7E-M with the M7 (double-precision FPU) and for
+    Armv8-M Mainline (M33 with DSP)."""
+    from tflite_micro.python.tflite_micro import runtime as tflm
+    path = SHARED / "mlperf_tiny/kws_ref_model.tflite"
+    inputs = random_inputs(read_model(path)[1], 6)
+    result = run_model(path, core, inputs, kernels="optimized", **BIG)
+    interp = tflm.Interpreter.from_file(str(path))
+    interp.set_input(inputs[0], 0)
+    interp.invoke()
+    np.testing.assert_array_equal(result.outputs[0], interp.get_output(0))
+
+
+# --------------------------------------------------------------------------- k_rq's identity
+
+
+def _tflite_requant(a, m, e):
+    """TFLite's MultiplyByQuantizedMultiplier(a, m, -e) for e >= 0, as mcu_quant.h states
+    it: saturating rounding doubling high multiply (nudge, truncation toward zero), then
+    a rounding right shift (ties away from zero). int64 arrays; |a*m| < 2^62."""
+    ab = a * m
+    v = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    y = np.where(v >= 0, v >> 31, -((-v) >> 31))
+    mask = (np.int64(1) << e) - 1
+    thr = (mask >> 1) + (y < 0)
+    return (y >> e) + ((y & mask) > thr)
+
+
+def _k_rq(a, m, e):
+    """k_arm_dsp.h's k_rq: the high word of a*m + lo + (rh + (a >> 31)) * 2^32, shifted by
+    e - 1, with lo = 0x40000000 | (a & 0x80000000) and rh = 2^(e-2)."""
+    lo = 0x40000000 | ((a >> 31) & 0x80000000)
+    hi = (np.int64(1) << (e - 2)) + (a >> 31)
+    return ((hi << 32) + lo + a * m) >> 32 >> (e - 1)
+
+
+def test_k_rq_identity_matches_the_tflite_rule():
+    """The closed form the optimized kernels requantize with equals the two-step TFLite
+    rule for shift <= -2: random operands over the whole int32 range, small
+    accumulators, and every accumulator in [-4096, 4096) against multipliers that make
+    rounding ties (powers of two) at every shift."""
+    rng = np.random.default_rng(77)
+    n = 1_000_000
+    a = np.concatenate([rng.integers(-2**31, 2**31, n), rng.integers(-70000, 70000, n),
+                        [-2**31, 2**31 - 1, -1, 0, 1]]).astype(np.int64)
+    m = rng.integers(2**30, 2**31, a.size, dtype=np.int64)
+    m[::5] = rng.choice(np.array([0, 2**30, 2**30 + 1, 3 * 2**29, 2**31 - 1]), m[::5].size)
+    e = rng.integers(2, 32, a.size, dtype=np.int64)
+    ties_a = np.repeat(np.arange(-4096, 4096, dtype=np.int64), 30)
+    ties_e = np.tile(np.arange(2, 32, dtype=np.int64), 8192)
+    a, m, e = np.concatenate([a, ties_a]), np.concatenate([m, np.full(ties_a.size, 2**30)]), \
+        np.concatenate([e, ties_e])
+    got, want = _k_rq(a, m, e), _tflite_requant(a, m, e)
+    bad = np.nonzero(got != want)[0]
+    assert bad.size == 0, f"first mismatch: a={a[bad[0]]} m={m[bad[0]]} e={e[bad[0]]}"
 
 
 # --------------------------------------------------------------------------- no DSP without DSP

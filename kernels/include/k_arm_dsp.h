@@ -5,7 +5,8 @@
  * K_ARM_DSP is 1 when the compiler targets a core with the DSP extension (Cortex-M4,
  * M4F, M7, M33 with DSP: __ARM_FEATURE_DSP). Everything that emits a DSP instruction is
  * inside #if K_ARM_DSP, so an image for a core without it (M0+, M3, or the host build)
- * never contains one; optimized kernels fall back to the reference code there.
+ * never contains one; optimized kernels use plain C there (the reference code, or a
+ * plain-C path of their own). k_rq and k_rq_prepare are plain C and serve both.
  *
  * Packed int16 layout ("pair order"): SXTB16 splits a word of four int8 values
  * [v0 v1 v2 v3] into the halfword pairs (v0, v2) and, rotated by 8, (v1, v3). The
@@ -24,8 +25,8 @@
  * when -2^30 <= a*M < 0, where both forms give 0 once e >= 1.) With the 64-bit sum in
  * two words, the division is an arithmetic shift of the high word by e - 1, and the
  * 2^(30+e) term only adds 2^(e-2) to the high word (e >= 2): one SMLAL and four
- * single-cycle instructions. Checked against the reference function exhaustively on
- * ties and on 2 million random operands. */
+ * single-cycle instructions. Checked against the two-step rule on rounding ties and
+ * random operands by tests/test_optimized_kernels.py (test_k_rq_identity_...). */
 #ifndef K_ARM_DSP_H
 #define K_ARM_DSP_H
 
@@ -39,6 +40,17 @@
 #else
 #define K_ARM_DSP 0
 #endif
+
+/* For code paths that run rarely (padding borders, odd leftovers, the general
+ * requantization): compiled for size, so the fast paths' code is not paid twice. */
+#define K_COLD __attribute__((noinline, minsize))
+
+/* 1 when a * b * c <= limit (all >= 1), computed without overflow: guards fast paths
+ * whose buffers or lane widths depend on a filter's size. */
+static inline int k_product_le(int32_t a, int32_t b, int32_t c, int32_t limit) {
+  if (a < 1 || b < 1 || c < 1) return 0;
+  return (int64_t)a * b <= limit && (int64_t)a * b * c <= limit;
+}
 
 /* Unaligned 32/16-bit accesses (Armv7-M and Armv8-M Mainline allow them for LDR/STR and
  * LDRH/STRH; the compiler emits one instruction). */
@@ -54,7 +66,8 @@ static inline void k_st16(void *p, uint32_t v) {
 static inline void k_st32(void *p, uint32_t v) { __builtin_memcpy(p, &v, 4); }
 
 /* Per-output-channel requantization constants for k_rq: valid when k_rq_prepare
- * returns 1 (shift <= -2, or a zero multiplier, which gives 0 whatever the shift). */
+ * returns 1 (-31 <= shift <= -2, or a zero multiplier, which gives 0 whatever the
+ * shift). */
 typedef struct {
   int32_t mult; /* Q31 multiplier M */
   int32_t rh;   /* 2^(e-2): the rounding term, added to the high word */
@@ -63,7 +76,7 @@ typedef struct {
 
 static inline int k_rq_prepare(int32_t mult, int32_t shift, k_rq_ch *c) {
   int32_t e = -shift;
-  if (e < 2) {
+  if (e < 2 || e > 31) { /* (mcu_quantize_multiplier never gives e > 31) */
     if (mult != 0) return 0;
     e = 2;
   }

@@ -19,12 +19,28 @@
 
 enum { K_PADDING_SAME = 0, K_PADDING_VALID = 1 };
 
+/* Upper bound on an input extent, stride, dilation and effective filter size: far
+ * above any microcontroller model (2^24), and low enough that every sum and product
+ * below and in the kernels' index arithmetic (origin = out * stride - pad, plus
+ * tap * dilation) stays inside int32. */
+#define K_WINDOW_MAX (1 << 24)
+
+/* 1 when one axis of a windowed operator is in the range the rules below handle:
+ * in >= 0, filter, stride and dilation >= 1, and in, stride, dilation and the
+ * effective filter size at most K_WINDOW_MAX. Glue checks this (MCU_ERR_PARAMS)
+ * before calling k_output_size or k_padding_before. */
+static inline int k_window_ok(int32_t in, int32_t filter, int32_t stride, int32_t dilation) {
+  if (in < 0 || filter < 1 || stride < 1 || dilation < 1) return 0;
+  if (in > K_WINDOW_MAX || stride > K_WINDOW_MAX || dilation > K_WINDOW_MAX) return 0;
+  return (int64_t)(filter - 1) * dilation + 1 <= K_WINDOW_MAX;
+}
+
 static inline int32_t k_effective_filter_size(int32_t filter, int32_t dilation) {
   return (filter - 1) * dilation + 1;
 }
 
 /* Output extent along one axis; <= 0 when the window does not fit (VALID). Callers
- * guarantee stride >= 1, dilation >= 1, filter >= 1 and padding SAME or VALID. */
+ * guarantee k_window_ok(in, filter, stride, dilation) and padding SAME or VALID. */
 static inline int32_t k_output_size(int padding, int32_t in, int32_t filter, int32_t stride,
                                     int32_t dilation) {
   int32_t eff = k_effective_filter_size(filter, dilation);

@@ -64,18 +64,20 @@ enum {
 typedef struct {
   void *data;                  /* arena, or flash for constant tensors */
   int32_t dims[MCU_MAX_DIMS];
-  int32_t ndims;
-  int32_t type;                /* MCU_INT8, MCU_FLOAT32, ... */
   int32_t bytes;               /* element count * element size */
-  int32_t is_const;            /* data comes from a model buffer */
   /* Quantization. Per-tensor: scale/zero_point, num_scales <= 1, scales may be NULL.
    * Per-channel: num_scales > 1, scales[]/zero_points[] along quant_dim. */
   float scale;
   int32_t zero_point;
   int32_t num_scales;
-  int32_t quant_dim;
   const float *scales;         /* into the flatbuffer (flash) */
   const int64_t *zero_points;  /* into the flatbuffer (flash), may be NULL */
+  /* Small fields last and narrow: one struct per tensor stays in the arena for the
+   * interpreter's life, so its size is arena bytes on every model. */
+  uint8_t ndims;
+  uint8_t type;                /* MCU_INT8, MCU_FLOAT32, ... */
+  uint8_t is_const;            /* data comes from a model buffer */
+  int8_t quant_dim;
 } mcu_tensor;
 
 typedef struct mcu_interp mcu_interp;
@@ -128,6 +130,14 @@ int mcu_fail(mcu_interp *it, int code, const char *msg);
 /* As mcu_fail, appending " <name> <value>" pairs is left to the caller; this variant
  * formats one integer: "<msg> <value>". */
 int mcu_fail_int(mcu_interp *it, int code, const char *msg, int32_t value);
+
+/* Give output k of the node a new shape (RESHAPE and SQUEEZE settle theirs in
+ * prepare; only during prepare()). Sets dims, ndims and bytes. A change of the
+ * tensor's byte size is refused (MCU_ERR_MODEL, with a message) when the tensor is a
+ * graph input or an earlier operator already uses it: their buffers and kernel
+ * parameters were sized from the old shape. Returns MCU_OK or the error. */
+int mcu_resize_output(mcu_interp *it, const mcu_node *node, int k, const int32_t *dims,
+                      int32_t ndims);
 
 /* Helpers for glue. */
 int32_t mcu_num_elements(const mcu_tensor *t);

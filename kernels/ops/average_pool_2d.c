@@ -12,7 +12,7 @@ static const pool_messages messages = {
     "AVERAGE_POOL_2D: int16 activations are not supported (int8 or float32)",
     "AVERAGE_POOL_2D: input and output must be 4-D with equal batches and channels",
     "AVERAGE_POOL_2D: unknown padding",
-    "AVERAGE_POOL_2D: strides and filter size must be >= 1",
+    "AVERAGE_POOL_2D: strides and filter size must be in 1..2^24",
     "AVERAGE_POOL_2D: fused activation not supported (NONE, RELU, RELU_N1_TO_1, RELU6), got",
     "AVERAGE_POOL_2D: output height/width do not follow from input, filter, stride and padding",
     "AVERAGE_POOL_2D: int8 output with a fused activation needs a quantization scale",

@@ -18,7 +18,8 @@ static int concat_prepare(mcu_interp *it, mcu_node *node) {
   const int32_t n_in = node->n_inputs;
   mcu_tensor *out;
   concat_data *d;
-  int32_t axis, rank, es, outer = 1, axis_sum = 0, inner = 1, i, j, need_lut = 0;
+  int32_t axis, rank, es, outer = 1, inner = 1, i, j, need_lut = 0;
+  int64_t axis_sum = 0; /* up to 1024 inputs of up to 2^31 - 1 each */
   int32_t *in_row;
 
   if (n_in < 1 || node->n_outputs != 1)
@@ -72,7 +73,15 @@ static int concat_prepare(mcu_interp *it, mcu_node *node) {
       if (!ew_per_tensor_quant(t) || !ew_per_tensor_quant(out))
         return mcu_fail(it, MCU_ERR_PARAMS,
                         "int8 tensors need per-tensor quantization");
-      if (t->scale != out->scale || t->zero_point != out->zero_point) need_lut = 1;
+      if (t->scale != out->scale || t->zero_point != out->zero_point) {
+        /* the requantization table's float arithmetic (k_concatenation_requant_table)
+         * must stay finite: refuse absurd scale ratios (a corrupt model) */
+        const float ratio = t->scale * (1.0f / out->scale);
+        if (!(ratio < 1.0e30f))
+          return mcu_fail_int(it, MCU_ERR_PARAMS,
+                              "input/output scale ratio out of range, input", j);
+        need_lut = 1;
+      }
     }
   }
   if (axis_sum != out->dims[axis])

@@ -82,7 +82,7 @@ static int prepare(mcu_interp *it, mcu_node *node) {
   }
   const int32_t out_c = f->dims[0], fh = f->dims[1], fw = f->dims[2], fic = f->dims[3];
   const int32_t in_c = in->dims[3];
-  if (fh <= 0 || fw <= 0 || fic <= 0 || out_c <= 0 || in_c % fic != 0 ||
+  if (fh <= 0 || fw <= 0 || fic <= 0 || out_c <= 0 || in_c < fic || in_c % fic != 0 ||
       out_c % (in_c / fic) != 0) {
     return mcu_fail(it, MCU_ERR_PARAMS,
                     "CONV_2D: filter shape does not match the input channels");

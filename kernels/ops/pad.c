@@ -48,7 +48,7 @@ static int pad_prepare(mcu_interp *it, mcu_node *node) {
     after[i] = pads[2 * i + 1];
     if (before[i] < 0 || after[i] < 0)
       return mcu_fail_int(it, MCU_ERR_PARAMS, "negative padding in dim", i);
-    if (out->dims[i] != in->dims[i] + before[i] + after[i])
+    if ((int64_t)out->dims[i] != (int64_t)in->dims[i] + before[i] + after[i])
       return mcu_fail_int(it, MCU_ERR_PARAMS,
                           "output shape does not match input + paddings in dim", i);
   }

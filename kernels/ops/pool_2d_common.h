@@ -49,7 +49,10 @@ static inline int pool_2d_prepare(mcu_interp *it, mcu_node *node, const pool_mes
   if (padding != K_PADDING_SAME && padding != K_PADDING_VALID) {
     return mcu_fail_int(it, MCU_ERR_PARAMS, msg->padding, padding);
   }
-  if (stride_w < 1 || stride_h < 1 || fw < 1 || fh < 1) return mcu_fail(it, MCU_ERR_PARAMS, msg->params);
+  if (stride_w < 1 || stride_h < 1 || fw < 1 || fh < 1 || !k_window_ok(in->dims[1], fh, stride_h, 1) ||
+      !k_window_ok(in->dims[2], fw, stride_w, 1)) {
+    return mcu_fail(it, MCU_ERR_PARAMS, msg->params);
+  }
   if (act < MCU_ACT_NONE || act > MCU_ACT_RELU6) return mcu_fail_int(it, MCU_ERR_PARAMS, msg->act, act);
   const int32_t in_h = in->dims[1], in_w = in->dims[2];
   const int32_t out_h = k_output_size(padding, in_h, fh, stride_h, 1);

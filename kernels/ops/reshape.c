@@ -25,7 +25,10 @@ static int reshape_prepare(mcu_interp *it, mcu_node *node) {
   mcu_tensor *out;
   reshape_data *d;
   int32_t shape[MCU_MAX_DIMS];
-  int32_t n = -1, i, stretch = -1, known = 1, in_count, out_model_count = 1, model_ok = 1;
+  int32_t n = -1, i, stretch = -1, in_count, model_ok = 1;
+  /* products of dims from the model's shape vectors: int64, and capped so that they
+   * cannot overflow (any product above INT32_MAX already differs from in_count) */
+  int64_t known = 1, out_model_count = 1;
 
   if (node->n_inputs < 1 || node->n_inputs > 2 || node->n_outputs != 1)
     return mcu_fail(it, MCU_ERR_MODEL, "expects 1 or 2 inputs and 1 output");
@@ -44,6 +47,7 @@ static int reshape_prepare(mcu_interp *it, mcu_node *node) {
 
   for (i = 0; i < out->ndims; ++i) {
     if (out->dims[i] < 0) model_ok = 0; else out_model_count *= out->dims[i];
+    if (out_model_count > INT32_MAX) out_model_count = (int64_t)INT32_MAX + 1;
   }
   if (model_ok && out_model_count == in_count) {
     n = out->ndims; /* the model's shape stands */
@@ -82,22 +86,25 @@ static int reshape_prepare(mcu_interp *it, mcu_node *node) {
         return mcu_fail_int(it, MCU_ERR_PARAMS, "negative dim in the shape:", shape[i]);
       } else {
         known *= shape[i];
+        if (known > INT32_MAX) known = (int64_t)INT32_MAX + 1;
       }
     }
     if (stretch >= 0) {
       if (known == 0 || in_count % known != 0)
         return mcu_fail(it, MCU_ERR_PARAMS, "cannot infer the -1 dim");
-      shape[stretch] = in_count / known;
+      shape[stretch] = (int32_t)(in_count / known);
       known *= shape[stretch];
     }
     if (known != in_count)
       return mcu_fail_int(it, MCU_ERR_PARAMS,
-                          "shape element count differs from the input's:", known);
+                          "shape element count differs from the input's:",
+                          known > INT32_MAX ? INT32_MAX : (int32_t)known);
   }
 
-  out->ndims = n;
-  for (i = 0; i < n; ++i) out->dims[i] = shape[i];
-  out->bytes = in_count * type_size(out->type);
+  {
+    int rc = mcu_resize_output(it, node, 0, shape, n);
+    if (rc != MCU_OK) return rc;
+  }
   d = (reshape_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
   d->in = in;

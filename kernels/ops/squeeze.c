@@ -48,11 +48,15 @@ static int squeeze_prepare(mcu_interp *it, mcu_node *node) {
   }
   if (mcu_num_elements(out) != mcu_num_elements(in))
     return mcu_fail(it, MCU_ERR_PARAMS, "output element count differs from the input's");
-  for (i = 0; i < in->ndims; ++i) {
-    if (!drop[i]) out->dims[k++] = in->dims[i];
+  {
+    int32_t dims[MCU_MAX_DIMS];
+    int rc;
+    for (i = 0; i < in->ndims; ++i) {
+      if (!drop[i]) dims[k++] = in->dims[i];
+    }
+    rc = mcu_resize_output(it, node, 0, dims, k);
+    if (rc != MCU_OK) return rc;
   }
-  out->ndims = k;
-  out->bytes = mcu_num_elements(in) * es;
   d = (squeeze_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
   d->in = in;

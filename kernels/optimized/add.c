@@ -114,12 +114,11 @@ static void add_fast(const add_fast_k *k, const int8_t *a, const int8_t *c, int8
       : "cc", "memory");
 }
 
-static void add_run(const add_q *q, const int8_t *a, int32_t s1, const int8_t *c, int32_t s2,
-                    int8_t *out, int32_t n) {
+/* Everything but the add_fast case. */
+K_COLD static void add_run_general(const add_q *q, const int8_t *a, int32_t s1, const int8_t *c,
+                                   int32_t s2, int8_t *out, int32_t n) {
   if (s1 == 1 && s2 == 1) {
-    if (q->fast && n > 0) {
-      add_fast(&q->fk, a, c, out, n);
-    } else if (q->unit1 && q->fold_off) {
+    if (q->unit1 && q->fold_off) {
       add_contig(q, a, c, out, n, 1, 1);
     } else {
       add_contig(q, a, c, out, n, 0, 0);
@@ -129,6 +128,15 @@ static void add_run(const add_q *q, const int8_t *a, int32_t s1, const int8_t *c
   for (int32_t i = 0; i < n; ++i) {
     const int32_t r = add_one(q, a[i * s1], c[i * s2], 0, 0);
     out[i] = (int8_t)mcu_clamp_i32(r, q->act_min, q->act_max);
+  }
+}
+
+static void add_run(const add_q *q, const int8_t *a, int32_t s1, const int8_t *c, int32_t s2,
+                    int8_t *out, int32_t n) {
+  if (s1 == 1 && s2 == 1 && q->fast && n > 0) {
+    add_fast(&q->fk, a, c, out, n);
+  } else {
+    add_run_general(q, a, s1, c, s2, out, n);
   }
 }
 

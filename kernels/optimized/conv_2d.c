@@ -26,7 +26,12 @@
  * Scratch: 16 bytes per group of four receptive-field values (two int16 columns), plus
  * 2K + 4 bytes when K % 4 != 0.
  *
- * Grouped convolution, cores without DSP and float32 use the reference code
+ * Cores without the DSP extension (M0+, M3) run the same pixel pairs in plain C
+ * (conv_s8_generic below): int16 columns interleaved in pairs, a 2x2 block of
+ * multiply-accumulates per filter value, k_rq requantization; about twice the
+ * reference's speed there. Scratch: 4 bytes per receptive-field value.
+ *
+ * Grouped convolution and float32 use the reference code
  * (kernels/reference/conv_2d_ref.h). */
 #include "k_conv_2d.h"
 
@@ -39,7 +44,11 @@
 
 #if K_ARM_DSP
 
-static inline int conv_fast_ok(const k_conv_params *p) { return p->filter_in_c == p->in_c; }
+/* The receptive field K = filter_h * filter_w * in_c sizes the scratch: at most 2^20
+ * values (far above any microcontroller model) so that it cannot overflow. */
+static inline int conv_fast_ok(const k_conv_params *p) {
+  return p->filter_in_c == p->in_c && k_product_le(p->filter_h, p->filter_w, p->in_c, 1 << 20);
+}
 
 static inline int32_t conv_depth(const k_conv_params *p) {
   return p->filter_h * p->filter_w * p->in_c;
@@ -153,7 +162,7 @@ static inline void stage_fill(int8_t *d, uint32_t v4, int32_t n) {
   for (; n > 0; --n) *d++ = (int8_t)v4;
 }
 
-static void col_pixel_staged(const k_conv_params *p, int16_t *col, const int8_t *in_b,
+K_COLD static void col_pixel_staged(const k_conv_params *p, int16_t *col, const int8_t *in_b,
                              int32_t oy, int32_t ox, uint32_t off2) {
   uint32_t stage_w[CONV_STAGE_MAX / 4 + 1];
   int8_t *d = (int8_t *)stage_w;
@@ -285,7 +294,8 @@ _Static_assert(offsetof(conv_asm_ctx, groups) == 4 && offsetof(conv_asm_ctx, w) 
   "asr " A ", r2, " SH "\n\t"
 
 /* Every channel pair of ctx for the two pixels of ctx->buf. Requires every channel's
- * shift <= -2 or multiplier 0 (e = -shift is taken as max(e, 2): exact for those). */
+ * -31 <= shift <= -2 or multiplier 0 (e = -shift is taken as max(e, 2): exact for
+ * those). */
 __attribute__((naked, noinline)) static void conv_pairs_asm(conv_asm_ctx *ctx) {
   __asm__ volatile(
       "push {r4-r11, lr}\n\t"
@@ -304,14 +314,19 @@ __attribute__((naked, noinline)) static void conv_pairs_asm(conv_asm_ctx *ctx) {
       "add r11, r10, r11\n\t"
       "ldrd lr, r2, [r12, #0]\n\t"
       "push {r12}\n\t"
-      "lsrs r2, r2, #1\n\t"
-      "bcc 1f\n\t"
-      "adds r2, r2, #1\n\t"
-      "b 2f\n"
-      "1:\n\t" CONV_GROUP
-      "2:\n\t" CONV_GROUP
+      /* groups % 4 first, then four per iteration */
+      "tst r2, #1\n\t"
+      "beq 1f\n\t" CONV_GROUP
+      "1:\n\t"
+      "tst r2, #2\n\t"
+      "beq 2f\n\t" CONV_GROUP CONV_GROUP
+      "2:\n\t"
+      "lsrs r2, r2, #2\n\t"
+      "beq 5f\n"
+      "4:\n\t" CONV_GROUP CONV_GROUP CONV_GROUP CONV_GROUP
       "subs r2, r2, #1\n\t"
-      "bne 1b\n\t"
+      "bne 4b\n"
+      "5:\n\t"
       "pop {r12}\n\t"
       /* per channel: t = usat5(-shift - 2) = e - 2; rh = 1 << t; sh = t + 1 */
       "ldrd r1, r2, [r12, #24]\n\t"
@@ -385,7 +400,7 @@ static int32_t col_dot(const int16_t *col, const int8_t *w, int32_t K, int32_t a
 }
 
 /* Channels [oc0, out_c) for n_pix (1 or 2) pixels: exact reads, any requantization. */
-static void conv_c_path(const k_conv_params *p, const int16_t *buf, const int8_t *filter,
+K_COLD static void conv_c_path(const k_conv_params *p, const int16_t *buf, const int8_t *filter,
                         const int32_t *bias, int8_t *out0, int32_t n_pix, int32_t oc0) {
   const int32_t K = conv_depth(p), out_c = p->out_c;
   for (int32_t oc = oc0; oc < out_c; ++oc) {
@@ -427,7 +442,7 @@ static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_
   /* channel pairs for the asm loop: all of them when every shift is in its form */
   int asm_ok = 1;
   for (int32_t c = 0; c < out_c; ++c) {
-    if (p->out_shift[c] > -2 && p->out_mult[c] != 0) asm_ok = 0;
+    if ((p->out_shift[c] > -2 || p->out_shift[c] < -31) && p->out_mult[c] != 0) asm_ok = 0;
   }
   int32_t pairs = asm_ok ? out_c / 2 : 0;
   /* with K % 4 != 0 the last pair's second row would be read past the filter: that
@@ -510,13 +525,102 @@ static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_
   }
 }
 
+#else /* !K_ARM_DSP: cores without the DSP extension */
+
+/* The same pixel pairs and receptive-field columns in plain C: the two columns
+ * interleaved as int16 pairs (x0[k], x1[k]) with the input offset added (padding 0),
+ * and a 2x2 block of multiply-accumulates per filter value. The loads per MAC drop to a
+ * quarter of the reference's and the offset is added once per value instead of once
+ * per MAC; requantization uses the k_rq form (one 64-bit multiply) where it applies. */
+
+/* The receptive field K = filter_h * filter_w * in_c sizes the scratch: at most 2^20
+ * values (far above any microcontroller model) so that it cannot overflow. */
+static inline int conv_fast_ok(const k_conv_params *p) {
+  return p->filter_in_c == p->in_c && k_product_le(p->filter_h, p->filter_w, p->in_c, 1 << 20);
+}
+
+static inline int32_t conv_depth(const k_conv_params *p) {
+  return p->filter_h * p->filter_w * p->in_c;
+}
+
+/* The receptive field of output pixel (oy, ox) into column c of the pair buffer. */
+static void colg_pixel(const k_conv_params *p, int16_t *buf, int c, const int8_t *in_b,
+                       int32_t oy, int32_t ox) {
+  const int32_t in_c = p->in_c, in_w = p->in_w, fw = p->filter_w;
+  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
+  const int32_t off = p->input_offset;
+  const int32_t iy0 = oy * p->stride_h - p->pad_h;
+  const int32_t ix0 = ox * p->stride_w - p->pad_w;
+  int16_t *d = buf + c;
+  for (int32_t ky = 0; ky < p->filter_h; ++ky) {
+    const int32_t iy = iy0 + ky * dil_h;
+    for (int32_t kx = 0; kx < fw; ++kx) {
+      const int32_t ix = ix0 + kx * dil_w;
+      if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= in_w) {
+        for (int32_t i = 0; i < in_c; ++i, d += 2) *d = 0;
+      } else {
+        const int8_t *x = in_b + (iy * in_w + ix) * in_c;
+        for (int32_t i = 0; i < in_c; ++i, d += 2) *d = (int16_t)(x[i] + off);
+      }
+    }
+  }
+}
+
+static inline int8_t outg(const k_conv_params *p, int32_t acc, int32_t oc, int fast,
+                          const k_rq_ch *c) {
+  acc = fast ? k_rq(acc, c->mult, c->rh, c->sh)
+             : k_rq_any(acc, p->out_mult[oc], p->out_shift[oc]);
+  return (int8_t)mcu_clamp_i32(acc + p->output_offset, p->act_min, p->act_max);
+}
+
+static void conv_s8_generic(const k_conv_params *p, const int8_t *input, const int8_t *filter,
+                            const int32_t *bias, int8_t *output, int16_t *buf) {
+  const int32_t K = conv_depth(p), out_c = p->out_c, out_w = p->out_w;
+  const int32_t n_pix = p->out_h * out_w;
+  for (int32_t b = 0; b < p->batches; ++b) {
+    const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+    int8_t *out_b = output + (size_t)b * n_pix * out_c;
+    for (int32_t q = 0; q < n_pix; q += 2) {
+      const int32_t n = q + 1 < n_pix ? 2 : 1;
+      int8_t *out0 = out_b + q * out_c, *out1 = out0 + out_c;
+      colg_pixel(p, buf, 0, in_b, q / out_w, q % out_w);
+      if (n == 2) colg_pixel(p, buf, 1, in_b, (q + 1) / out_w, (q + 1) % out_w);
+      for (int32_t oc = 0; oc < out_c; oc += 2) {
+        const int two = oc + 1 < out_c;
+        const int8_t *w0 = filter + oc * K, *w1 = two ? w0 + K : w0;
+        int32_t a00 = bias != NULL ? bias[oc] : 0;
+        int32_t a01 = bias != NULL && two ? bias[oc + 1] : 0;
+        int32_t a10 = a00, a11 = a01;
+        const int16_t *x = buf;
+        for (int32_t k = 0; k < K; ++k, x += 2) {
+          const int32_t x0 = x[0], x1 = x[1], wa = w0[k], wb = w1[k];
+          a00 += x0 * wa;
+          a01 += x0 * wb;
+          a10 += x1 * wa;
+          a11 += x1 * wb;
+        }
+        k_rq_ch c0, c1;
+        const int f0 = k_rq_prepare(p->out_mult[oc], p->out_shift[oc], &c0);
+        out0[oc] = outg(p, a00, oc, f0, &c0);
+        if (n == 2) out1[oc] = outg(p, a10, oc, f0, &c0);
+        if (two) {
+          const int f1 = k_rq_prepare(p->out_mult[oc + 1], p->out_shift[oc + 1], &c1);
+          out0[oc + 1] = outg(p, a01, oc + 1, f1, &c1);
+          if (n == 2) out1[oc + 1] = outg(p, a11, oc + 1, f1, &c1);
+        }
+      }
+    }
+  }
+}
+
 #endif /* K_ARM_DSP */
 
 size_t k_conv_2d_s8_scratch_size(const k_conv_params *p) {
 #if K_ARM_DSP
   if (conv_fast_ok(p)) return col_bytes(conv_depth(p)) + pad_rows_bytes(conv_depth(p));
+#else
+  if (conv_fast_ok(p)) return (size_t)conv_depth(p) * 4u;
 #endif
-  (void)p;
   return 0;
 }
 
@@ -527,12 +631,14 @@ size_t k_conv_2d_f32_scratch_size(const k_conv_params *p) {
 
 void k_conv_2d_s8(const k_conv_params *p, const int8_t *input, const int8_t *filter,
                   const int32_t *bias, int8_t *output, void *scratch) {
-#if K_ARM_DSP
   if (scratch != NULL && conv_fast_ok(p)) {
+#if K_ARM_DSP
     conv_s8_dsp(p, input, filter, bias, output, scratch);
+#else
+    conv_s8_generic(p, input, filter, bias, output, (int16_t *)scratch);
+#endif
     return;
   }
-#endif
   k_conv_2d_s8_ref(p, input, filter, bias, output, scratch);
 }
 

@@ -4,7 +4,7 @@
  * the DSP extension (K_ARM_DSP): two weight rows at a time against one input row. Per
  * four depth values the input word is split and offset by SXTAB16 (shared by both
  * rows), each weight word is split by SXTB16, and four SMLADs accumulate; the loop is
- * inline asm, written twice per iteration. Results are requantized exactly (k_rq) and
+ * inline asm, four groups per iteration. Results are requantized exactly (k_rq) and
  * clamped. No scratch memory: the input is expanded on the fly, as an expanded copy
  * would cost arena bytes for a few cycles per row.
  *
@@ -39,14 +39,18 @@ static inline void fc_mac1x2(const int8_t *x, const int8_t *w0, const int8_t *w1
   int32_t a0 = *acc0, a1 = *acc1;
   uint32_t xw, xe, wa, wb, t;
   __asm__ volatile(
-      "lsrs %[n], %[n], #1\n\t"
-      "bcc 1f\n\t"
-      "adds %[n], %[n], #1\n\t"
-      "b 2f\n"
-      "1:\n\t" FC_GROUP
-      "2:\n\t" FC_GROUP
+      "tst %[n], #1\n\t"
+      "beq 1f\n\t" FC_GROUP
+      "1:\n\t"
+      "tst %[n], #2\n\t"
+      "beq 2f\n\t" FC_GROUP FC_GROUP
+      "2:\n\t"
+      "lsrs %[n], %[n], #2\n\t"
+      "beq 5f\n"
+      "4:\n\t" FC_GROUP FC_GROUP FC_GROUP FC_GROUP
       "subs %[n], %[n], #1\n\t"
-      "bne 1b\n\t"
+      "bne 4b\n"
+      "5:\n\t"
       : [a0] "+r"(a0), [a1] "+r"(a1), [x] "+r"(x), [w0] "+r"(w0), [w1] "+r"(w1),
         [n] "+r"(G), [xw] "=&r"(xw), [xe] "=&r"(xe), [wa] "=&r"(wa), [wb] "=&r"(wb),
         [t] "=&r"(t)
@@ -56,7 +60,7 @@ static inline void fc_mac1x2(const int8_t *x, const int8_t *w0, const int8_t *w1
   *acc1 = a1;
 }
 
-static inline int32_t fc_mac1x1(const int8_t *x, const int8_t *w0, int32_t G, uint32_t off2,
+K_COLD static int32_t fc_mac1x1(const int8_t *x, const int8_t *w0, int32_t G, uint32_t off2,
                                 int32_t a0) {
   for (int32_t g = 0; g < G; ++g) {
     const uint32_t xw = k_ld32(x), wa = k_ld32(w0);
@@ -75,7 +79,7 @@ static inline int32_t fc_tail(const int8_t *x, const int8_t *w, int32_t n, int32
 }
 
 /* One output, any quantization (per-channel or per-tensor, any shift). */
-static int8_t fc_out_any(const k_fc_params *p, int32_t acc, int32_t o) {
+K_COLD static int8_t fc_out_any(const k_fc_params *p, int32_t acc, int32_t o) {
   int32_t v;
   if (p->ch_mult != NULL) {
     v = k_rq_any(acc, p->ch_mult[o], p->ch_shift[o]);
@@ -110,9 +114,15 @@ static void fc_s8_dsp(const k_fc_params *p, const int8_t *input, const int8_t *w
         a0 = fc_tail(input + d4, w + d4, tail, off, a0);
         a1 = fc_tail(input + d4, w + depth + d4, tail, off, a1);
       }
+      k_rq_ch c0, c1;
       if (fast) {
         const uint32_t h = k_pack8x2(k_rq(a0, rq.mult, rq.rh, rq.sh) + out_off,
                                      k_rq(a1, rq.mult, rq.rh, rq.sh) + out_off);
+        k_st16(output, k_clamp8x4(h, lo4, hi4));
+      } else if (p->ch_mult != NULL && k_rq_prepare(p->ch_mult[o], p->ch_shift[o], &c0) &&
+                 k_rq_prepare(p->ch_mult[o + 1], p->ch_shift[o + 1], &c1)) {
+        const uint32_t h = k_pack8x2(k_rq(a0, c0.mult, c0.rh, c0.sh) + out_off,
+                                     k_rq(a1, c1.mult, c1.rh, c1.sh) + out_off);
         k_st16(output, k_clamp8x4(h, lo4, hi4));
       } else {
         output[0] = fc_out_any(p, a0, o);

@@ -120,7 +120,7 @@ static int parse_quant(mcu_interp *it, ctx *c, const fb_table *q, mcu_tensor *t,
     t->zero_point = (int32_t)fb_rd32(r->buf + zps.pos); /* low word, little-endian */
   }
   t->num_scales = (int32_t)scales.n;
-  t->quant_dim = qdim;
+  t->quant_dim = (int8_t)qdim; /* validated: 0 <= qdim < ndims <= 6 */
   return MCU_OK;
 }
 
@@ -164,7 +164,7 @@ static int parse_tensor(mcu_interp *it, ctx *c, int32_t i, uint8_t *is_variable)
   /* count: the element count; span: the same with zero dims counted as 1, so that a
    * zero-sized tensor cannot carry absurd other dims that overflow glue arithmetic. */
   uint64_t count = 1, span = 1;
-  t->ndims = (int32_t)shape.n;
+  t->ndims = (uint8_t)shape.n;
   for (uint32_t d = 0; d < shape.n; ++d) {
     int32_t v = (int32_t)fb_vec_u32(r, &shape, d);
     if (v < 0)
@@ -179,7 +179,7 @@ static int parse_tensor(mcu_interp *it, ctx *c, int32_t i, uint8_t *is_variable)
   uint64_t bytes = count * esize;
   if (span > 0x7fffffffu || span * esize > 0x7fffffffu)
     return msg_fail(it, MCU_ERR_MODEL, "corrupt model: tensor too large (tensor ", i, ")");
-  t->type = type;
+  t->type = (uint8_t)type;
   t->bytes = (int32_t)bytes;
   if (has_q) {
     int s = parse_quant(it, c, &q, t, i);
@@ -449,6 +449,24 @@ int rt_build_graph(mcu_interp *it) {
   for (int32_t i = 0; i < it->n_nodes; ++i) {
     int s = parse_op(it, &c, i);
     if (s != MCU_OK) return s;
+  }
+  /* No operator may read the tensor it writes (TFLite graphs never do; kernels assume
+   * distinct buffers, e.g. for memcpy). One mark per tensor: the last node + 1 that
+   * writes it; a temporary, released at once. */
+  if (it->n_nodes > 0) {
+    uint16_t *mark = rt_alloc_temp(it, (uint32_t)it->n_tensors * 2u);
+    if (mark == NULL) return it->status;
+    memset(mark, 0, (size_t)it->n_tensors * 2u);
+    for (int32_t i = 0; i < it->n_nodes; ++i) {
+      const mcu_node *n = &it->nodes[i].n;
+      for (int32_t k = 0; k < n->n_outputs; ++k) mark[n->outputs[k]] = (uint16_t)(i + 1);
+      for (int32_t k = 0; k < n->n_inputs; ++k)
+        if (n->inputs[k] >= 0 && mark[n->inputs[k]] == (uint16_t)(i + 1))
+          return msg_fail(it, MCU_ERR_MODEL,
+                          "corrupt model: an operator reads the tensor it writes (operator ",
+                          i, ")");
+    }
+    it->head -= RT_ALIGN_UP((uint32_t)it->n_tensors * 2u, 8u);
   }
   for (int32_t i = 0; i < it->n_nodes; ++i) {
     const mcu_node *n = &it->nodes[i].n;

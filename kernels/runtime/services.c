@@ -128,6 +128,50 @@ int mcu_fail_int(mcu_interp *it, int code, const char *msg, int32_t value) {
   return code;
 }
 
+int mcu_resize_output(mcu_interp *it, const mcu_node *node, int k, const int32_t *dims,
+                      int32_t ndims) {
+  if (it->state != RT_PREPARING || node->index < 0 || node->index >= it->n_nodes ||
+      k < 0 || k >= node->n_outputs)
+    return mcu_fail(it, MCU_ERR_INTERNAL, "mcu_resize_output called outside prepare()");
+  if (ndims < 0 || ndims > MCU_MAX_DIMS)
+    return mcu_fail_int(it, MCU_ERR_PARAMS, "output rank out of range:", ndims);
+  const int32_t t = node->outputs[k];
+  mcu_tensor *x = &it->tensors[t];
+  int64_t bytes = rt_type_size(x->type);
+  for (int32_t d = 0; d < ndims; ++d) {
+    if (dims[d] < 0) return mcu_fail_int(it, MCU_ERR_PARAMS, "negative output dim:", dims[d]);
+    bytes *= dims[d];
+    if (bytes > 0x7fffffff) return mcu_fail(it, MCU_ERR_PARAMS, "output tensor too large");
+  }
+  if (bytes != x->bytes) {
+    int32_t user = -1;
+    for (int32_t g = 0; g < it->n_inputs; ++g)
+      if (it->inputs[g] == t) user = it->n_nodes; /* marks "graph input" */
+    for (int32_t j = 0; user < 0 && j < node->index; ++j) {
+      const mcu_node *n = &it->nodes[j].n;
+      for (int32_t q = 0; user < 0 && q < n->n_inputs + n->n_outputs; ++q)
+        if ((q < n->n_inputs ? n->inputs[q] : n->outputs[q - n->n_inputs]) == t) user = j;
+    }
+    if (user >= 0) {
+      rt_msg_clear(it);
+      rt_msg_str(it, "corrupt model: changes the size of tensor ");
+      rt_msg_int(it, t);
+      if (user == it->n_nodes) {
+        rt_msg_str(it, ", a graph input");
+      } else {
+        rt_msg_str(it, ", which operator ");
+        rt_msg_int(it, user);
+        rt_msg_str(it, " already uses");
+      }
+      return it->status = MCU_ERR_MODEL;
+    }
+  }
+  x->ndims = ndims;
+  for (int32_t d = 0; d < ndims; ++d) x->dims[d] = dims[d];
+  x->bytes = (int32_t)bytes;
+  return MCU_OK;
+}
+
 int32_t mcu_num_elements(const mcu_tensor *t) {
   int32_t n = 1;
   for (int32_t d = 0; d < t->ndims; ++d) n *= t->dims[d];

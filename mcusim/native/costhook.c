@@ -20,6 +20,9 @@
  *     instructions whose executed cost differs from the condition-failed cost, and
  *     UDIV/SDIV whose cycles follow from their operands;
  *   - flash data reads (UC_HOOK_MEM_READ on the flash range): wait states.
+ * With profiling on (profile = 1; docs/cost-model.md "Per-function profile"), dynamic
+ * cycles are also kept per halfword (prof_dyn, charged to the instruction that caused
+ * them) and a shadow call stack gives each function's calls and inclusive cycles.
  * Blocks outside the window, or starting where the linear-sweep decode did not put an
  * instruction boundary, go to the Python slow path (it re-decodes and patches the
  * arrays in place, or charges the block itself).
@@ -31,6 +34,11 @@
 #define KIND_EXTRA 1
 #define KIND_UDIV 2
 #define KIND_SDIV 3
+#define FLOW_CALL 1      /* flow[e]: the instruction ending at e is BL/BLX */
+#define FLOW_RET 2       /*          an indirect branch (BX, POP/LDM/LDR PC, MOV PC) */
+#define FLOW_CCALL 3     /*          BL/BLX inside an IT block (a call only if taken) */
+#define NO_RET UINT64_MAX
+#define RET_SEARCH 16    /* frames searched below the top for a return address */
 
 typedef int (*reg_read_fn)(void *uc, int regid, void *value);
 typedef int (*reg_write_fn)(void *uc, int regid, const void *value);
@@ -90,6 +98,28 @@ typedef struct {
     int32_t limit_hit;
     uint64_t dyn_cycles[NCLASS];             /* dynamic cycles by energy class */
     uint64_t flash_reads;
+    /* per-function profile (all NULL / 0 unless profile = 1) */
+    int32_t profile;
+    int32_t pc_regid;
+    int64_t *prof_dyn;          /* [nhalf+1] dynamic cycles charged to the instruction at i */
+    const int32_t *func_id;     /* [nhalf+1] function id of halfword i (0: no symbol) */
+    const uint8_t *flow;        /* [nhalf+1] FLOW_* of the instruction ending at e */
+    const uint64_t *fn_entry;   /* [nfunc] entry address of each function (NO_RET: none) */
+    const int32_t *entry_pp;    /* [nhalf+1] function entries at halfwords < i */
+    uint64_t *fn_incl;          /* [nfunc] inclusive cycles (outermost activations) */
+    uint64_t *fn_calls;         /* [nfunc] calls (BL/BLX into it, tail calls, the reset) */
+    uint32_t *fn_active;        /* [nfunc] activations on the shadow stack */
+    uint64_t *stk_ret;          /* [stk_max] shadow call stack: return address */
+    uint64_t *stk_cyc;          /*           cycles when the callee was entered */
+    int32_t *stk_fid;           /*           callee */
+    uint8_t *stk_tail;          /*           1: entered by a tail call (no return address) */
+    uint64_t stk_depth, stk_max, stk_dropped;
+    uint64_t pending_e;         /* end halfword of the last native block */
+    int32_t pending_flow;       /* FLOW_* of the last block's final instruction */
+    int32_t prof_root;          /* 1: the root frame is pushed */
+    int64_t prev_fid;           /* function of the last block */
+    int64_t slow_fid;           /* function of a block charged by the slow path */
+    uint64_t prof_outside;      /* dynamic cycles of code outside the window */
 } acct_t;
 
 static inline void check_limits(acct_t *a, void *uc) {
@@ -100,22 +130,100 @@ static inline void check_limits(acct_t *a, void *uc) {
     }
 }
 
+/* ---- per-function profile: a shadow call stack (docs/cost-model.md) ---- */
+
+static inline void prof_pop(acct_t *a, uint64_t now) {
+    uint64_t k = --a->stk_depth;
+    int32_t f = a->stk_fid[k];
+    if (--a->fn_active[f] == 0) a->fn_incl[f] += now - a->stk_cyc[k];
+}
+
+static inline void prof_push(acct_t *a, int32_t fid, uint64_t ret, uint64_t now, uint8_t tail) {
+    a->fn_calls[fid]++;
+    if (a->stk_depth >= a->stk_max) {
+        a->stk_dropped++;
+        return;
+    }
+    uint64_t k = a->stk_depth++;
+    a->stk_ret[k] = ret;
+    a->stk_cyc[k] = now;
+    a->stk_fid[k] = fid;
+    a->stk_tail[k] = tail;
+    a->fn_active[fid]++;
+}
+
+/* Another function's entry reached by a jump, or by falling through into it: a tail
+ * call. A tail frame has no return address; it replaces a tail frame on top, and it is
+ * popped with the frame below it when that frame's return address is reached. */
+static inline void prof_tail(acct_t *a, int32_t fid, uint64_t now) {
+    if (a->stk_depth && a->stk_tail[a->stk_depth - 1]) prof_pop(a, now);
+    prof_push(a, fid, NO_RET, now, 1);
+}
+
+/* A block of function fid starts at address; now = cycles before its own cost; flow =
+ * how the previous block ended; prev_seq = its fall-through address. */
+static void profile_enter(acct_t *a, uint64_t address, uint64_t now, int32_t flow, uint64_t prev_seq,
+                          int32_t fid) {
+    if (!a->prof_root) {                 /* the reset: the root frame, never returned from */
+        a->prof_root = 1;
+        prof_push(a, fid, NO_RET, now, 0);
+    } else if (flow == FLOW_CALL || (flow == FLOW_CCALL && address != prev_seq)) {
+        prof_push(a, fid, prev_seq, now, 0);
+    } else if (a->stk_depth && a->stk_ret[a->stk_depth - 1] == address) {
+        prof_pop(a, now);
+    } else {
+        uint64_t found = NO_RET;
+        if (flow == FLOW_RET && a->stk_depth > 1) {   /* unwinding past tail or lost frames */
+            uint64_t lo = a->stk_depth > RET_SEARCH ? a->stk_depth - RET_SEARCH : 0;
+            for (uint64_t k = a->stk_depth - 1; k-- > lo;) {
+                if (a->stk_ret[k] == address) {
+                    found = k;
+                    break;
+                }
+            }
+        }
+        if (found != NO_RET) {
+            while (a->stk_depth > found) prof_pop(a, now);
+        } else if (fid != a->prev_fid && address == a->fn_entry[fid]) {
+            prof_tail(a, fid, now);
+        }
+    }
+    a->prev_fid = fid;
+}
+
+/* The block [s, e) runs on into other functions' entries (code falling through from
+ * one function into the next): each entry is a tail call at the cycles before it. */
+static void profile_fall_in(acct_t *a, uint64_t s, uint64_t e, uint64_t now) {
+    for (uint64_t i = s + 1; i < e; i++) {
+        if (a->entry_pp[i + 1] != a->entry_pp[i] && a->func_id[i] != a->prev_fid) {
+            prof_tail(a, a->func_id[i], now + (uint64_t)(a->cyc[i] - a->cyc[s] + a->blk_entry_cycles));
+            a->prev_fid = a->func_id[i];
+        }
+    }
+}
+
 void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     acct_t *a = (acct_t *)user;
+    uint64_t prev_seq = a->next_seq;
     /* the previous block's last instruction: a conditional branch that was taken */
-    if (address != a->next_seq && a->pending_taken) {
+    if (address != prev_seq && a->pending_taken) {
         a->cycles += (uint64_t)a->pending_taken;
         a->energy += a->pending_taken_e;
         a->dyn_cycles[2] += (uint64_t)a->pending_taken;   /* class 2 = branch */
+        if (a->profile) a->prof_dyn[a->pending_e - 1] += a->pending_taken;
     }
+    uint64_t now = a->cycles;
+    int32_t flow_in = a->pending_flow;
     uint64_t off = address - a->base;
     uint64_t s = off >> 1, e = (off + size) >> 1;
     if (address < a->base || e > a->nhalf || !a->start[s] || !a->bound[e]) {
         a->blk_native = 0;
         a->pending_taken = 0;
+        a->pending_flow = 0;
         a->slow(address, size);      /* charges the block, or patches and comes back */
         if (!a->blk_native) {
             a->next_seq = address + size;
+            if (a->profile) profile_enter(a, address, now, flow_in, prev_seq, (int32_t)a->slow_fid);
             return;
         }
         /* patched: the arrays now cover the block */
@@ -138,7 +246,7 @@ void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     a->blk_size = size;
     a->blk_dyn_cycles = 0;
     a->blk_dyn_energy = 0;
-    if (address != a->next_seq) {
+    if (address != prev_seq) {
         a->blk_entry_cycles = -(int64_t)a->seq_adj[s];
         a->blk_entry_energy = -a->seq_adj_e[s];
         a->cnt_jump[s]++;
@@ -154,6 +262,12 @@ void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     a->next_seq = address + size;
     a->pending_taken = a->taken[e];
     a->pending_taken_e = a->taken_e[e];
+    if (a->profile) {
+        a->pending_e = e;
+        a->pending_flow = a->flow[e];
+        profile_enter(a, address, now, flow_in, prev_seq, a->func_id[s]);
+        if (a->entry_pp[e] != a->entry_pp[s + 1]) profile_fall_in(a, s, e, now);
+    }
     check_limits(a, uc);
 }
 
@@ -195,6 +309,7 @@ void mcusim_exec(void *uc, uint64_t address, uint32_t size, void *user) {
     a->blk_dyn_cycles += extra;
     a->blk_dyn_energy += en;
     a->dyn_cycles[a->eclass[i]] += (uint64_t)extra;
+    if (a->profile) a->prof_dyn[i] += extra;
 }
 
 /* Unicorn 2.1.4 work-around (seen on this project, docs/cost-model.md): when a memory hook
@@ -230,6 +345,14 @@ int mcusim_flash_read(void *uc, int type, uint64_t address, int size, int64_t va
     a->blk_dyn_cycles += ws;
     a->blk_dyn_energy += en;
     a->dyn_cycles[a->flash_class] += (uint64_t)ws;
+    if (a->profile) {   /* the PC is exact inside a memory hook: charge the loading instruction */
+        uint32_t pc = 0;
+        a->reg_read(uc, a->pc_regid, &pc);
+        pc &= ~1u;
+        uint64_t i = ((uint64_t)pc - a->base) >> 1;
+        if (pc >= a->base && i < a->nhalf) a->prof_dyn[i] += ws;
+        else a->prof_outside += (uint64_t)ws;
+    }
     return 1;
 }
 
