@@ -13,6 +13,8 @@ the tflite-micro reference interpreter.
 * They run through run_model(..., kernels="optimized") on cortex-m4 (DSP extension:
   the optimized code) and, a subset, on cortex-m0plus and cortex-m3 (no DSP: the
   plain-C CONV_2D / DEPTHWISE_CONV_2D paths and the reference code for the rest).
+* The same CONV_2D / DEPTHWISE_CONV_2D cases run through the host build of the optimized
+  kernels (the plain-C paths) under AddressSanitizer and UBSan.
 * The int8 models in ../shared/models run whole on cortex-m4f, one seed each, and the
   kws model on cortex-m7 and cortex-m33.
 * The cortex-m0plus and cortex-m3 optimized images must not contain a DSP-extension
@@ -97,7 +99,9 @@ def _chunks(cases, n=MAX_IO):
 
 def _check_bundle(cases, core):
     feeds = [f for c in cases for f in c.feeds]
-    ours = run_model(_bundle(cases), core, feeds, kernels="optimized", **BIG).outputs
+    # guard_model_reads: a kernel reading flash past the model stops the run
+    ours = run_model(_bundle(cases), core, feeds, kernels="optimized", guard_model_reads=True,
+                     **BIG).outputs
     refs = run_reference(_bundle(cases, use_ref_inputs=True), feeds)
     assert len(ours) == len(refs) == len(cases)
     bad = []
@@ -282,6 +286,23 @@ def test_cases_bit_exact_cortex_m4(bundle):
 @pytest.mark.parametrize("bundle", FALLBACK_BUNDLES, ids=[_bundle_id(b) for b in FALLBACK_BUNDLES])
 def test_cases_bit_exact_without_dsp(bundle, core):
     _check_bundle(bundle, core)
+
+
+HOST_BUNDLES = _chunks(_CONVS)
+
+
+@pytest.mark.parametrize("bundle", HOST_BUNDLES, ids=[_bundle_id(b) for b in HOST_BUNDLES])
+def test_plain_c_paths_on_host_with_sanitizers(bundle):
+    """The plain-C CONV_2D / DEPTHWISE_CONV_2D paths (what M0+ and M3 run) are also what
+    the host build of the optimized kernels runs: every conv case there, under
+    AddressSanitizer and UBSan (out-of-bounds reads, overflow)."""
+    import host_runtime as hr
+    feeds = [f for c in bundle for f in c.feeds]
+    res = hr.run_host(_bundle(bundle), feeds, kernels="optimized", sanitize=True)
+    assert res.ok, f"status {res.status}: {res.message} {res.stderr[-2000:]}"
+    refs = run_reference(_bundle(bundle, use_ref_inputs=True), feeds)
+    for c, o, r in zip(bundle, res.outputs, refs):
+        np.testing.assert_array_equal(o, np.asarray(r), err_msg=f"{c.op} {c.name}")
 
 
 def test_float_cases_use_the_reference_path_on_m4f():

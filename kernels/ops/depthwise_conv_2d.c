@@ -119,6 +119,12 @@ static int prepare(mcu_interp *it, mcu_node *node) {
   if (stride_w < 1 || stride_h < 1 || dil_w < 1 || dil_h < 1) {
     return mcu_fail(it, MCU_ERR_PARAMS, "DEPTHWISE_CONV_2D: strides and dilations must be >= 1");
   }
+  if (!k_window_ok(in->dims[1], fh, stride_h, dil_h) ||
+      !k_window_ok(in->dims[2], fw, stride_w, dil_w)) {
+    return mcu_fail(it, MCU_ERR_PARAMS,
+                    "DEPTHWISE_CONV_2D: input size, filter size, stride or dilation above "
+                    "2^24");
+  }
   if (act < MCU_ACT_NONE || act > MCU_ACT_RELU6) {
     return mcu_fail_int(it, MCU_ERR_PARAMS,
                         "DEPTHWISE_CONV_2D: fused activation not supported (NONE, RELU, "

@@ -102,7 +102,7 @@ static int prepare(mcu_interp *it, mcu_node *node) {
   }
   const int32_t batches = in_elems / depth;
   if (out->ndims < 1 || out->dims[out->ndims - 1] != out_depth ||
-      mcu_num_elements(out) != batches * out_depth) {
+      (int64_t)mcu_num_elements(out) != (int64_t)batches * out_depth) {
     return mcu_fail(it, MCU_ERR_PARAMS,
                     "FULLY_CONNECTED: output shape must be [batches, units] (or the input's "
                     "leading dims with keep_num_dims)");

@@ -20,7 +20,7 @@ static inline int32_t avg_div(int32_t acc, int32_t count) {
   return acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
 }
 
-K_COLD static void avg_s8_dsp(const k_pool_params *p, const int8_t *input, int8_t *output) {
+static void avg_s8_dsp(const k_pool_params *p, const int8_t *input, int8_t *output) {
   const int32_t in_w = p->in_w, ch = p->channels, c4 = ch & ~3;
   const int32_t row = in_w * ch;
   const int32_t act_min = p->act_min, act_max = p->act_max;

@@ -26,7 +26,7 @@ static inline uint32_t max8x4(uint32_t a, uint32_t b) {
   return a;
 }
 
-K_COLD static void max_s8_dsp(const k_pool_params *p, const int8_t *input, int8_t *output) {
+static void max_s8_dsp(const k_pool_params *p, const int8_t *input, int8_t *output) {
   const int32_t in_w = p->in_w, ch = p->channels, c4 = ch & ~3;
   const int32_t row = in_w * ch;
   const int32_t act_min = p->act_min, act_max = p->act_max;
