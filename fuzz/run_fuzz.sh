@@ -3,7 +3,7 @@
 # reader, every op's prepare, the planner and one invoke, natively with ASan + UBSan)
 # and fuzz it for a fixed time, seeded with the real and synthetic models.
 #
-#   fuzz/run_fuzz.sh [SECONDS] [--if-available]     (default 60 s; env FUZZ_JOBS=N)
+#   fuzz/run_fuzz.sh [SECONDS] [--if-available]     (default 60 s; env FUZZ_JOBS=N workers)
 #
 # Needs clang with libFuzzer (Debian/Ubuntu: `apt-get install clang`; macOS: Homebrew
 # `llvm`). mcusim itself never needs clang: this is a developer and CI-optional tool.
@@ -84,9 +84,10 @@ supp="$here/build/ubsan.supp"
 printf 'signed-integer-overflow:*/kernels/reference/*\n' >"$supp"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$supp"
 status=0
+# fork mode: the campaign goes on after a finding (each one lands in fuzz/artifacts/),
+# and it runs FUZZ_JOBS worker processes (default 1)
 jobs="${FUZZ_JOBS:-1}"
-par=()
-[ "$jobs" -gt 1 ] && par=(-fork="$jobs" -ignore_crashes=1)
+par=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 small_s=$((seconds * 7 / 10))
 large_s=$((seconds - small_s))
 run() { # phase max_len seconds

@@ -34,6 +34,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from .errors import DoesNotFitError, McusimError, UsageError
+from .firmware import DEFAULT_KERNELS, KERNEL_SETS
 from .units import format_size, parse_clock, parse_size
 
 REPORT_SCHEMA_VERSION = 1
@@ -114,7 +115,7 @@ _GETTERS = {
 }
 
 # run options a budget entry may set: key -> (check/convert, description)
-_CHOICES = {"kernels": ("reference", "optimized"), "toolchain": ("zig", "gcc"),
+_CHOICES = {"kernels": KERNEL_SETS, "toolchain": ("zig", "gcc"),
             "opt": ("-O0", "-O1", "-O2", "-O3", "-Os")}
 
 
@@ -451,7 +452,7 @@ def load_budgets(path, *, cores_dir=None) -> BudgetFile:
             try:
                 budget.baseline = base / _str(entry["baseline"])
                 budget.baseline_cycles, budget.baseline_note = _read_baseline(
-                    budget.baseline, name, model, core_name, run.get("kernels", "reference"))
+                    budget.baseline, name, model, core_name, run.get("kernels", DEFAULT_KERNELS))
             except UsageError as exc:
                 bad("baseline", f"{label}: {exc}")
         budgets.append(budget)

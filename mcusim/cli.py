@@ -11,6 +11,7 @@ import sys
 
 from . import __version__
 from .cores import get_core, list_cores
+from .firmware import DEFAULT_KERNELS, KERNEL_SETS
 from .errors import InputError, McusimError
 from .report import ops_csv, summary, write_json, write_text
 from .units import format_size
@@ -160,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="the .tflite file")
     _add_core_options(p)
     g = p.add_argument_group("firmware")
-    g.add_argument("--kernels", default="reference", choices=("reference", "optimized"), help="kernel set")
+    g.add_argument("--kernels", default=DEFAULT_KERNELS, choices=KERNEL_SETS,
+                   help=f"kernel set (default {DEFAULT_KERNELS})")
     g.add_argument("--toolchain", default="zig", choices=("zig", "gcc"), help="cross compiler (default zig)")
     g.add_argument("--opt", default="-O2", choices=("-O0", "-O1", "-O2", "-O3", "-Os"), help="optimisation level")
     g = p.add_argument_group("run")
@@ -181,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="one model on several cores / kernel sets, side by side")
     p.add_argument("model", help="the .tflite file")
     p.add_argument("--cores", required=True, help="comma-separated cores, e.g. cortex-m0plus,cortex-m4,cortex-m7")
-    p.add_argument("--kernels", default="reference", help="comma-separated kernel sets (reference,optimized)")
+    p.add_argument("--kernels", default=DEFAULT_KERNELS,
+                   help=f"comma-separated kernel sets (reference,optimized; default {DEFAULT_KERNELS})")
     p.add_argument("--cores-dir", help="directory with extra core/board TOML files")
     p.add_argument("--flash", help="flash size for every core")
     p.add_argument("--sram", help="SRAM size for every core")

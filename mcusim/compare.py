@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .errors import DoesNotFitError
+from .firmware import DEFAULT_KERNELS
 from .model import random_inputs, read_model
 from .runner import run_model
 from .units import format_size
@@ -18,7 +19,7 @@ class Entry:
     error: str = ""              # why it did not run (does not fit: ...)
 
 
-def compare(model, cores, kernels=("reference",), inputs=None, seed: int = 0, **options) -> list[Entry]:
+def compare(model, cores, kernels=(DEFAULT_KERNELS,), inputs=None, seed: int = 0, **options) -> list[Entry]:
     """Run `model` once per (core, kernel set) with the same inputs. A configuration whose
     image, model or arena does not fit is kept with its reason instead of aborting."""
     data, info = read_model(model)

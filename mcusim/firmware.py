@@ -11,6 +11,9 @@ from .errors import UsageError
 from .toolchain import KERNELS_DIR, Build, build
 
 KERNEL_SETS = ("reference", "optimized")
+# optimized is the default: it uses the DSP extension where the core has it, and plain-C
+# paths (or the reference code) elsewhere, always bit-exact with the reference set.
+DEFAULT_KERNELS = "optimized"
 SLOT_MAGIC = 0x5355434D          # "MCUS"
 SLOT_VERSION = 1
 SLOT_HEADER = struct.Struct("<8I")
@@ -23,7 +26,7 @@ RESULT_FIELDS = ("status", "arena_base", "arena_size", "arena_total", "arena_per
                  "interp_bytes", "n_outputs")
 
 
-def firmware_sources(kernels: str = "reference") -> list:
+def firmware_sources(kernels: str = DEFAULT_KERNELS) -> list:
     """Runtime, operator glue, the chosen kernel set (an optimized set falls back to the
     reference file of the same name where it has none), and the target main."""
     if kernels not in KERNEL_SETS:
@@ -35,7 +38,7 @@ def firmware_sources(kernels: str = "reference") -> list:
                    *chosen.values(), KERNELS_DIR / "target" / "main.c"])
 
 
-def build_firmware(core: Core, *, kernels: str = "reference", toolchain: str = "zig", opt: str = "-O2",
+def build_firmware(core: Core, *, kernels: str = DEFAULT_KERNELS, toolchain: str = "zig", opt: str = "-O2",
                    bare: bool = False) -> Build:
     """The (cached) interpreter image for this core's ISA and FPU setting; with bare=True
     the image also runs the bare-kernel harness (kernels/bench/) after the inference."""

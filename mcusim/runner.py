@@ -49,7 +49,7 @@ def check_inputs(info, inputs) -> list[np.ndarray]:
     return checked
 
 
-def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = "reference", toolchain: str = "zig",
+def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = firmware.DEFAULT_KERNELS, toolchain: str = "zig",
               opt: str = "-O2", runs: int = 1, stack_reserve=firmware.DEFAULT_STACK_RESERVE, seed: int = 0,
               max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, bare: bool = False, progress=None, cores_dir=None,
               flash=None, sram=None, fpu=None, clock=None, guard_model_reads: bool = False,
@@ -143,6 +143,11 @@ def _execute(core, build, data, input_bytes, runs, stack_reserve, max_instructio
     machine = Machine(core, image, max_instructions=max_instructions, flash_extra={slot_address: slot},
                       host_io=input_bytes, on_event=on_event, read_guard=guard, profile=profile)
     stack_low = core.sram_end - stack_reserve
+    static_end = image.symbols["__boot_stack"]
+    if stack_low <= static_end:
+        raise DoesNotFitError(f"the {format_size(stack_reserve)} stack reserve and "
+                              f"{format_size(static_end - core.sram_base)} of static data do not fit in "
+                              f"{core.name}'s {format_size(core.sram_size)} SRAM: use --sram or a smaller stack reserve")
     machine.write(stack_low, STACK_PAINT * (stack_reserve // 4))
 
     def overflow():

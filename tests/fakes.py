@@ -7,7 +7,7 @@ from mcusim.result import Cycles, Memory, OpResult, RunResult
 
 
 def fake_result(invoke=1_000_000, kernels=990_000, flash=100_000, sram=20_000, arena=12_000, stack=1_000,
-                energy=5.0, core="cortex-m4", model="sine_int8.tflite", clock=80_000_000, kernel_set="reference",
+                energy=5.0, core="cortex-m4", model="sine_int8.tflite", clock=80_000_000, kernel_set="optimized",
                 op_cycles=None, op_names=None):
     """A consistent RunResult. op_cycles: each operator's cycles (default: two operators
     sharing `kernels`); invoke is then kernels + (invoke - kernels) as given."""

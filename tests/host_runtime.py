@@ -15,7 +15,7 @@ Public API (keep stable; other tests use it):
 
     build_host(kernels="reference", sanitize=False, bits32=False) -> Path
     run_host(model, inputs, kernels="reference", sanitize=False, timeout=60.0,
-             arena_bytes=None, bits32=False) -> HostResult
+             arena_bytes=None, bits32=False, kernel_overflow_ok=False) -> HostResult
     reference_outputs(model, inputs) -> list[np.ndarray]
     reference_arena(model) -> RefArena | None
     model_io(model) -> (inputs: list[TensorSpec], outputs: list[TensorSpec])
@@ -331,11 +331,14 @@ def _runtime_message(stderr: str) -> str:
 
 def run_host(model: ModelArg, inputs: Sequence[np.ndarray], kernels: str = "reference",
              sanitize: bool = False, timeout: float = 60.0, arena_bytes: int | None = None,
-             bits32: bool = False) -> HostResult:
+             bits32: bool = False, kernel_overflow_ok: bool = False) -> HostResult:
     """Run the model once through the host build. Inputs are written as their raw bytes
     (give them the model's dtypes; shape only needs the right element count).
     arena_bytes: the arena given to the runtime (default 1 MiB, at most 16 MiB).
     bits32: use the 32-bit build (target-like struct sizes in the arena figures).
+    kernel_overflow_ok: as for fuzz_host (a damaged model's weights may make a kernel's
+    int32 arithmetic wrap, as it does on the target): that one UBSan check is
+    suppressed inside kernels/reference and kernels/<kernels>.
     Raises TimeoutError if the run does not finish within `timeout` seconds."""
     exe = build_host(kernels, sanitize, bits32)
     buf = _model_bytes(model)
@@ -344,6 +347,11 @@ def run_host(model: ModelArg, inputs: Sequence[np.ndarray], kernels: str = "refe
     env["ASAN_OPTIONS"] = f"exitcode={ASAN_EXIT}:detect_leaks=0:abort_on_error=0"
     env["UBSAN_OPTIONS"] = f"exitcode={UBSAN_EXIT}:print_stacktrace=1:halt_on_error=1"
     with tempfile.TemporaryDirectory(prefix="mcu_host_") as td:
+        if kernel_overflow_ok:
+            supp = Path(td, "ubsan.supp")
+            supp.write_text("".join(f"signed-integer-overflow:{KERNELS / d}/*\n"
+                                    for d in sorted({"reference", kernels})))
+            env["UBSAN_OPTIONS"] += f":suppressions={supp}"
         mp, ip, op = Path(td, "model.tflite"), Path(td, "in.bin"), Path(td, "out.bin")
         mp.write_bytes(buf)
         ip.write_bytes(raw)

@@ -68,7 +68,7 @@ def test_across_cores_several_models_one_series_each():
 
 
 def test_compare_ops_two_series_per_op_plus_overhead():
-    ref = result()
+    ref = result(kernel_set="reference")
     opt = fake_result(invoke=2000, kernels=1780, op_cycles=[250, 1000, 450, 80], op_names=NAMES,
                       kernel_set="optimized")
     ax = plot.compare_ops(ref, opt).axes[0]

@@ -49,7 +49,7 @@ def test_bad_marker():
     pass
 
 
-@pytest.mark.mcusim_budget(model="sine_int8.tflite", sram="8KiB", max_cycles=10**9)
+@pytest.mark.mcusim_budget(model="sine_int8.tflite", sram="9KiB", max_cycles=10**9)
 def test_does_not_fit():
     pass
 '''

@@ -199,4 +199,4 @@ def test_parallel_processes_build_into_one_fresh_cache(tmp_path):
     assert len({cycles for _, _, cycles in lines}) == 1    # and identical runs
     assert Path(lines[0][0]).is_file()
     builds = list((tmp_path / "cache" / "builds").iterdir())
-    assert len(builds) == 1 and not [p for p in builds[0].iterdir() if p.name != "interp-reference.elf"]
+    assert len(builds) == 1 and not [p for p in builds[0].iterdir() if p.name != "interp-optimized.elf"]

@@ -69,20 +69,27 @@ void mcu_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
   *shift = e;
 }
 
+/* zero_point + round(x / scale), saturated to int32: a tiny (corrupt) scale makes the
+ * quotient huge, and the sum must not overflow (it is clamped to [qmin, qmax] after). */
+static int32_t quantize_point(float x, float scale, int32_t zero_point) {
+  int64_t q = (int64_t)zero_point + round_away_float(x / scale);
+  return q > INT32_MAX ? INT32_MAX : (q < INT32_MIN ? INT32_MIN : (int32_t)q);
+}
+
 void mcu_activation_range_quantized(int activation, float scale, int32_t zero_point,
                                     int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi) {
-  int32_t q0 = zero_point + round_away_float(0.0f / scale);
+  int32_t q0 = quantize_point(0.0f, scale, zero_point);
   *lo = qmin;
   *hi = qmax;
   if (activation == MCU_ACT_RELU) {
     *lo = q0 > qmin ? q0 : qmin;
   } else if (activation == MCU_ACT_RELU6) {
-    int32_t q6 = zero_point + round_away_float(6.0f / scale);
+    int32_t q6 = quantize_point(6.0f, scale, zero_point);
     *lo = q0 > qmin ? q0 : qmin;
     *hi = q6 < qmax ? q6 : qmax;
   } else if (activation == MCU_ACT_RELU_N1_TO_1) {
-    int32_t qn1 = zero_point + round_away_float(-1.0f / scale);
-    int32_t q1 = zero_point + round_away_float(1.0f / scale);
+    int32_t qn1 = quantize_point(-1.0f, scale, zero_point);
+    int32_t q1 = quantize_point(1.0f, scale, zero_point);
     *lo = qn1 > qmin ? qn1 : qmin;
     *hi = q1 < qmax ? q1 : qmax;
   }
