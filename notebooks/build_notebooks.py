@@ -286,11 +286,22 @@ disappears next to the kernels:
     code('plot.breakdown(results["sine_int8"])'),
     code('plot.breakdown(results["resnet8_int8"], top=8)'),
     md('''
-The overhead here is only what happens *between* operator windows. Work the interpreter does
-*inside* an operator's window (fetching tensors, calling through the operator's registration)
-counts as kernel time; comparing each operator with the same kernel run alone in a bare harness
-(`run_model(..., bare=True)`, which fills `op.bare_cycles`) separates it — that comparison is the
-subject of a later notebook.
+The overhead above is only what happens *between* operator windows. To see what the interpreter
+adds *inside* a window, run each operator again in the bare-kernel harness: the same prepared
+call on the same tensors, with no interpreter loop around it (`run_model(..., bare=True)` fills
+`op.bare_cycles`). The difference per operator is the dispatch cost the interpreter really adds:
+'''),
+    code('''
+bare = run_model(MODELS / "kws_dscnn_int8.tflite", "cortex-m4", bare=True)
+print(f"{'#':>3} {'op':<20} {'in interpreter':>15} {'bare kernel':>12} {'difference':>11}")
+for op in bare.ops:
+    print(f"{op.index:>3} {op.op:<20} {op.cycles:>15,} {op.bare_cycles:>12,} {op.cycles - op.bare_cycles:>11,}")
+total_bare = sum(op.bare_cycles for op in bare.ops)
+print(f"invoke {bare.cycles.invoke:,} cycles; sum of bare kernels {total_bare:,}; "
+      f"the interpreter adds {bare.cycles.invoke - total_bare:,} cycles "
+      f"({100 * (bare.cycles.invoke - total_bare) / bare.cycles.invoke:.3f} %)")
+'''),
+    md('''
 
 To keep the overhead in check in CI, give it a budget (`max_overhead_pct` in a budget file for
 `mcusim check`, or in `@pytest.mark.mcusim_budget`).
