@@ -35,6 +35,9 @@ static int last_init, last_invoke; /* for the FUZZ_MAIN report */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 0x7fffffffu || mcu_interp_size > sizeof interp_storage) return 0;
   mcu_interp *it = (mcu_interp *)(void *)interp_storage;
+  /* a fresh arena each time: a tensor read before any operator writes it would
+   * otherwise see the previous input's data, and runs would not be repeatable */
+  memset(arena, 0, sizeof arena);
   int s = mcu_interp_init(it, data, (uint32_t)size, arena, FUZZ_ARENA);
   last_init = s;
   last_invoke = -1;

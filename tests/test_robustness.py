@@ -12,7 +12,8 @@ model's end (run_model(guard_model_reads=True) turns one into a FirmwareFault).
 
 Cost: a model that gets past the host-side reader costs one firmware run (about 0.5 s
 here, most of it setting up the machine), so the default is 60 cases; set
-MCUSIM_ROBUSTNESS_CASES=300 (or more) for a longer campaign. Truncations and
+MCUSIM_ROBUSTNESS_CASES=300 (or more) for a longer campaign, and
+MCUSIM_ROBUSTNESS_SEED for other mutations. Truncations and
 header damage are refused by the host-side reader in milliseconds.
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ from mcusim.runner import run_model
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "models"
 CASES = int(os.environ.get("MCUSIM_ROBUSTNESS_CASES", "60"))
+SEED = int(os.environ.get("MCUSIM_ROBUSTNESS_SEED", "20261126"))
 CLEAN_ERRORS = (errors.ModelError, errors.InputError, errors.DoesNotFitError)
 INTERESTING = (0, 1, 0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFF, 0x10000, 4, 8, 0xFFFFFFFC)
 
@@ -115,7 +117,7 @@ def baselines():
 
 
 def test_mutated_models_end_cleanly(baselines):
-    rng = np.random.default_rng(20261126)
+    rng = np.random.default_rng(SEED)
     outcomes = collections.Counter()
     failures = []
     start = time.perf_counter()

@@ -9,8 +9,9 @@
  * stdout: one line "ARENA <total> <persistent> <planned>" (after a successful init),
  * and with --io one line per input/output "INPUT|OUTPUT <i> <type> <ndims> <dims...>"
  * (type = TFLite TensorType); with --plan "TENSOR <index> <arena offset> <bytes>" for
- * every planned tensor an operator uses (repeats allowed). On error the message goes to stderr and the exit code is
- * the MCU_ERR_* code (10 for usage and file errors).
+ * every tensor the planner placed (as it reported them through mcu_platform_plan). On
+ * error the message goes to stderr and the exit code is the MCU_ERR_* code (10 for
+ * usage and file errors).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,11 @@
 
 static uint8_t arena[16u << 20] __attribute__((aligned(16))); /* --arena may ask for up to 16 MiB */
 static uint8_t interp_storage[16384] __attribute__((aligned(16)));
+
+/* host_platform.c: the placements of the last plan */
+extern int mcu_host_plan_n;
+extern int32_t mcu_host_plan_tensor[];
+extern uint32_t mcu_host_plan_offset[], mcu_host_plan_bytes[];
 
 static uint8_t *read_file(const char *path, long *len) {
   FILE *f = fopen(path, "rb");
@@ -175,6 +181,7 @@ int main(int argc, char **argv) {
     return HOST_ERR_USAGE;
   }
   mcu_interp *it = (mcu_interp *)(void *)interp_storage;
+  mcu_host_plan_n = 0;
   mcu_platform_trace(MCU_TRACE_INIT_BEGIN, 0);
   int s = mcu_interp_init(it, model, (uint32_t)model_len, arena, (uint32_t)arena_len);
   mcu_platform_trace(MCU_TRACE_INIT_END, 0);
@@ -185,17 +192,9 @@ int main(int argc, char **argv) {
   mcu_arena_usage u = mcu_interp_arena_usage(it);
   printf("ARENA %u %u %u\n", (unsigned)u.total, (unsigned)u.persistent, (unsigned)u.planned);
   if (show_plan) { /* where the planner put each tensor, as offsets from the arena */
-    for (int i = 0; i < mcu_interp_num_ops(it); ++i) {
-      const mcu_node *n = mcu_interp_node(it, i);
-      for (int k = 0; k < n->n_inputs + n->n_outputs; ++k) {
-        int32_t t = k < n->n_inputs ? n->inputs[k] : n->outputs[k - n->n_inputs];
-        mcu_tensor *x = t < 0 ? NULL : (k < n->n_inputs ? mcu_input(it, n, k)
-                                                         : mcu_output(it, n, k - n->n_inputs));
-        if (x == NULL || x->is_const || x->data == NULL) continue;
-        printf("TENSOR %d %ld %d\n", (int)t, (long)((uint8_t *)x->data - arena),
-               (int)x->bytes);
-      }
-    }
+    for (int k = 0; k < mcu_host_plan_n; ++k)
+      printf("TENSOR %d %lu %lu\n", (int)mcu_host_plan_tensor[k],
+             (unsigned long)mcu_host_plan_offset[k], (unsigned long)mcu_host_plan_bytes[k]);
   }
   long need = 0;
   for (int i = 0; i < mcu_interp_num_inputs(it); ++i) {

@@ -18,7 +18,9 @@
  * input * filter; out = clamp(acc + bias[oc], act_min_f, act_max_f).
  *
  * The params struct is filled once (operator glue, prepare) and is all a kernel
- * needs, so a bare harness can time the same call.
+ * needs, so a bare harness can time the same call. The per-channel arrays it points to
+ * are op data in the tensor arena, 5 bytes per output channel: shifts are int8 (they
+ * lie in [-31, 30], mcu_quantize_multiplier's range).
  */
 #ifndef K_CONV_2D_H
 #define K_CONV_2D_H
@@ -39,7 +41,7 @@ typedef struct {
   int32_t output_offset;                    /* output zero point */
   int32_t act_min, act_max;                 /* quantized clamp, within [-128, 127] */
   const int32_t *out_mult;                  /* [out_c] Q31 multipliers */
-  const int32_t *out_shift;                 /* [out_c] shifts (> 0: left) */
+  const int8_t *out_shift;                  /* [out_c] shifts (> 0: left), in [-31, 30] */
   /* float32 only */
   float act_min_f, act_max_f;
 } k_conv_params;

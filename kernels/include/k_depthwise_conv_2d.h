@@ -10,6 +10,8 @@
  *             + output_offset, act_min, act_max). Filter zero points are taken as 0.
  * float32: acc = sum in order (filter row, filter column) of input * filter;
  * out = clamp(acc + bias[oc], act_min_f, act_max_f).
+ * The per-channel arrays are op data in the tensor arena: shifts are int8 (they lie in
+ * [-31, 30], mcu_quantize_multiplier's range).
  */
 #ifndef K_DEPTHWISE_CONV_2D_H
 #define K_DEPTHWISE_CONV_2D_H
@@ -31,7 +33,7 @@ typedef struct {
   int32_t output_offset;                    /* output zero point */
   int32_t act_min, act_max;
   const int32_t *out_mult;                  /* [out_c] */
-  const int32_t *out_shift;                 /* [out_c] */
+  const int8_t *out_shift;                  /* [out_c] shifts (> 0: left), in [-31, 30] */
   /* float32 only */
   float act_min_f, act_max_f;
 } k_dw_conv_params;

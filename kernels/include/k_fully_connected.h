@@ -9,6 +9,7 @@
  * act_max), where (M, S) = (out_mult, out_shift) for per-tensor weights, or
  * (ch_mult[o], ch_shift[o]) when ch_mult is not NULL (per-channel weights).
  * filter_offset is -(weights zero point) for per-tensor weights, 0 per-channel.
+ * ch_shift is int8 (shifts lie in [-31, 30]): the arrays are op data in the arena.
  * float32: acc = sum_d input * weight in order of d; out = clamp(acc + bias[o]).
  */
 #ifndef K_FULLY_CONNECTED_H
@@ -26,7 +27,7 @@ typedef struct {
   int32_t act_min, act_max;
   int32_t out_mult, out_shift;   /* per-tensor */
   const int32_t *ch_mult;        /* [out_depth] per-channel, or NULL */
-  const int32_t *ch_shift;
+  const int8_t *ch_shift;        /* [out_depth] shifts, in [-31, 30] */
   /* float32 only */
   float act_min_f, act_max_f;
 } k_fc_params;

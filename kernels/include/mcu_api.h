@@ -5,10 +5,21 @@
  *    shapes, quantization vectors, operator index vectors and option tables are read
  *    from it in place; constant tensors' data pointers point into it.
  *  - Everything else lives in one caller-provided arena. The runtime plans it ahead:
- *    persistent allocations (tensor structs, per-op data from mcu_alloc_persistent)
- *    stay for the interpreter's life; activation tensors and per-op scratch share the
- *    rest according to their lifetimes (greedy planner). No malloc anywhere.
+ *    persistent allocations (one data pointer per tensor, node structs, per-op data
+ *    from mcu_alloc_persistent, copies of the graph inputs' and outputs' tensor
+ *    structs) stay for the interpreter's life; activation tensors and per-op scratch
+ *    share the rest according to their lifetimes (greedy planner). No malloc anywhere.
  *  - An op's prepare() runs once, at init; invoke() runs once per inference.
+ *  - The mcu_tensor structs that mcu_input/mcu_output return are valid during prepare()
+ *    only: they are init-time temporaries (a constant tensor's is rebuilt from the
+ *    model and gone when that prepare() returns; the others go when init ends, their
+ *    space reused by the planned region). What invoke() needs of a tensor is its
+ *    data: glue keeps an mcu_ref (mcu_input_ref/mcu_output_ref) in its op data and
+ *    reads *ref at invoke - an activation's data pointer is not known during prepare
+ *    anyway, as the planner places activations after every prepare() has run.
+ *    Anything else invoke() needs (types, sizes, quantization) prepare() computes into
+ *    the op data. TFLM's split of TfLiteTensor (prepare) and TfLiteEvalTensor
+ *    (invoke) is the same idea, with a smaller persistent part (4 bytes per tensor).
  *
  * Operator code is split like CMSIS-NN: kernels/ops/<op>.c is the glue (reads
  * options, computes quantization parameters in prepare, unpacks tensors in invoke)
@@ -61,8 +72,10 @@ enum {
 
 #define MCU_MAX_DIMS 6
 
+/* A tensor as prepare() sees it (a temporary: see the top of this file; 56 bytes on a
+ * 32-bit target, small fields last and narrow). */
 typedef struct {
-  void *data;                  /* arena, or flash for constant tensors */
+  void *data;                  /* arena (set after planning), or flash for constant tensors */
   int32_t dims[MCU_MAX_DIMS];
   int32_t bytes;               /* element count * element size */
   /* Quantization. Per-tensor: scale/zero_point, num_scales <= 1, scales may be NULL.
@@ -72,8 +85,6 @@ typedef struct {
   int32_t num_scales;
   const float *scales;         /* into the flatbuffer (flash) */
   const int64_t *zero_points;  /* into the flatbuffer (flash), may be NULL */
-  /* Small fields last and narrow: one struct per tensor stays in the arena for the
-   * interpreter's life, so its size is arena bytes on every model. */
   uint8_t ndims;
   uint8_t type;                /* MCU_INT8, MCU_FLOAT32, ... */
   uint8_t is_const;            /* data comes from a model buffer */
@@ -82,17 +93,19 @@ typedef struct {
 
 typedef struct mcu_interp mcu_interp;
 
+/* One operator (persistent: 32 bytes each on a 32-bit target, so the small fields are
+ * narrow; the runtime validated every one of them at init). */
 typedef struct {
-  int32_t index;               /* operator index in the subgraph */
-  int32_t builtin;             /* BuiltinOperator code */
-  int32_t version;
-  int32_t n_inputs, n_outputs;
-  const int32_t *inputs;       /* tensor indices, -1 = optional input absent */
+  const int32_t *inputs;       /* tensor indices (in the model), -1 = optional input absent */
   const int32_t *outputs;
-  const uint8_t *options;      /* builtin_options table, NULL if absent */
-  int32_t options_type;        /* BuiltinOptions union type */
+  const uint8_t *options;      /* builtin_options table (in the model), NULL if absent */
   void *op_data;               /* whatever prepare() stored (persistent arena) */
   int32_t scratch_handle;      /* -1, or what mcu_request_scratch returned */
+  int16_t index;               /* operator index in the subgraph (< MCU_MAX_OPS) */
+  int16_t builtin;             /* BuiltinOperator code */
+  uint16_t n_inputs, n_outputs;
+  uint8_t version;             /* operator version, 1..64 */
+  uint8_t options_type;        /* BuiltinOptions union type */
 } mcu_node;
 
 typedef struct {
@@ -104,9 +117,20 @@ typedef struct {
 
 /* ---- services the runtime gives operator glue ---- */
 
-/* Input/output i of the node; NULL for an absent optional input (index -1). */
+/* Input/output i of the node; NULL for an absent optional input (index -1). Only
+ * during prepare(), and valid until it returns (see the top of this file); NULL at any
+ * other time. A second call for the same tensor in one prepare() gives the same struct,
+ * so a change made through it (mcu_resize_output) is seen by later calls. */
 mcu_tensor *mcu_input(mcu_interp *it, const mcu_node *node, int i);
 mcu_tensor *mcu_output(mcu_interp *it, const mcu_node *node, int i);
+
+/* Where a tensor's data pointer lives for the interpreter's life: *ref is the data
+ * (valid at invoke; for an activation only once init has planned the arena). Reading
+ * it costs what reading t->data through a kept tensor pointer would. */
+typedef void *const *mcu_ref;
+/* The ref of input/output i; NULL for an absent optional input. */
+mcu_ref mcu_input_ref(mcu_interp *it, const mcu_node *node, int i);
+mcu_ref mcu_output_ref(mcu_interp *it, const mcu_node *node, int i);
 
 /* Persistent memory for the interpreter's life; only during prepare(). 8-byte aligned.
  * Returns NULL (and records MCU_ERR_ARENA) when the arena is exhausted. */

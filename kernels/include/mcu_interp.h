@@ -18,8 +18,10 @@
 #define MCU_MESSAGE_LEN 160
 
 typedef struct {
-  uint32_t total;       /* bytes of the arena really used (high-water) */
-  uint32_t persistent;  /* tensor structs, node structs, op data */
+  uint32_t total;       /* bytes of the arena really used: persistent + the larger of
+                         * planned and the init-time temporaries' high-water mark */
+  uint32_t persistent;  /* per-tensor data pointers, graph I/O tensor structs, node
+                         * structs, op data */
   uint32_t planned;     /* activations + scratch, as laid out by the planner */
 } mcu_arena_usage;
 
@@ -34,6 +36,9 @@ int mcu_interp_invoke(mcu_interp *it);
 
 int mcu_interp_num_inputs(const mcu_interp *it);
 int mcu_interp_num_outputs(const mcu_interp *it);
+/* Graph input/output i after a successful init (NULL otherwise): the runtime keeps a
+ * copy of these tensors' structs for the interpreter's life (data, bytes, shape, type,
+ * quantization); write inputs and read outputs through ->data. */
 mcu_tensor *mcu_interp_input(mcu_interp *it, int i);
 mcu_tensor *mcu_interp_output(mcu_interp *it, int i);
 int mcu_interp_num_ops(const mcu_interp *it);

@@ -22,4 +22,11 @@ static inline void mcu_platform_trace(uint32_t kind, uint32_t index) {
 /* Write a NUL-terminated string to the console. */
 void mcu_platform_write(const char *s);
 
+#ifdef MCU_HOST
+/* Host builds only: the planner reports where it placed each tensor (offset from the
+ * arena's aligned start, bytes), so that tests can check the plan independently (no
+ * tensor struct survives init to be asked afterwards). */
+void mcu_platform_plan(int32_t tensor, uint32_t offset, uint32_t bytes);
+#endif
+
 #endif /* MCU_PLATFORM_H */

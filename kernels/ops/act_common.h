@@ -3,10 +3,10 @@
  * relu,relu6,quantize,dequantize}.c). Nothing here runs in invoke().
  *
  * Every one of these ops maps one input tensor to one output tensor of the same
- * element count, elementwise (softmax: row-wise over the last dimension). The glue
- * keeps pointers to the two tensor structs (persistent for the interpreter's life)
- * in its op data and reads their data pointers at invoke, since the planner places
- * activations after every prepare() has run. */
+ * element count, elementwise (softmax: row-wise over the last dimension). prepare()
+ * looks at the two tensor structs (act_io); the op data keeps what invoke needs of
+ * them (act_run): refs to their data pointers, read at invoke since the planner places
+ * activations after every prepare() has run, and their types. */
 #ifndef ACT_COMMON_H
 #define ACT_COMMON_H
 
@@ -24,9 +24,18 @@ typedef struct {
   int32_t size; /* element count */
 } act_io;
 
+/* What invoke() needs of the two tensors (op data). */
+typedef struct {
+  mcu_ref in, out;
+  int32_t size;              /* element count */
+  uint8_t in_type, out_type; /* MCU_INT8, ... */
+} act_run;
+
 /* Fetch input 0 / output 0, check both are present and have the same element count.
  * (Error messages need no operator name: the runtime prefixes it.) */
 static inline int act_get_io(mcu_interp *it, mcu_node *node, act_io *io) {
+  io->in = io->out = NULL;
+  io->size = 0;
   if (node->n_inputs < 1 || node->n_outputs < 1) {
     return mcu_fail(it, MCU_ERR_MODEL, "needs one input and one output");
   }
@@ -99,6 +108,16 @@ static inline int act_multiplier(mcu_interp *it, double real, int32_t *mult, int
   if (s > 31) return mcu_fail(it, MCU_ERR_PARAMS, msg);
   *shift = s;
   return MCU_OK;
+}
+
+/* Fill *run from io (input 0 / output 0 of the node). */
+static inline void act_keep(mcu_interp *it, const mcu_node *node, const act_io *io,
+                            act_run *run) {
+  run->in = mcu_input_ref(it, node, 0);
+  run->out = mcu_output_ref(it, node, 0);
+  run->size = io->size;
+  run->in_type = io->in->type;
+  run->out_type = io->out->type;
 }
 
 /* Allocate the op data (persistent); NULL after recording MCU_ERR_ARENA. */

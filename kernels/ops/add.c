@@ -13,16 +13,16 @@ static int add_invoke(mcu_interp *it, mcu_node *node) {
   (void)it;
   switch (d->type) {
     case MCU_INT8:
-      k_add_s8(&d->p.add_s8, (const int8_t *)d->in1->data, (const int8_t *)d->in2->data,
-               (int8_t *)d->out->data);
+      k_add_s8(&d->p.add_s8, (const int8_t *)*d->in1, (const int8_t *)*d->in2,
+               (int8_t *)*d->out);
       break;
     case MCU_FLOAT32:
-      k_add_f32(&d->p.f32, (const float *)d->in1->data, (const float *)d->in2->data,
-                (float *)d->out->data);
+      k_add_f32(&d->p.f32, (const float *)*d->in1, (const float *)*d->in2,
+                (float *)*d->out);
       break;
     default:
-      k_add_s32(&d->p.s32, (const int32_t *)d->in1->data, (const int32_t *)d->in2->data,
-                (int32_t *)d->out->data);
+      k_add_s32(&d->p.s32, (const int32_t *)*d->in1, (const int32_t *)*d->in2,
+                (int32_t *)*d->out);
       break;
   }
   return MCU_OK;

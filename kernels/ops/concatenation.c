@@ -8,9 +8,9 @@
 #include "mcu_api.h"
 
 typedef struct {
-  const mcu_tensor **in;
-  const void **ptrs;
-  mcu_tensor *out;
+  mcu_ref *in;       /* [num_inputs] */
+  const void **ptrs; /* [num_inputs]: *in[j], gathered at invoke */
+  mcu_ref out;
   k_concatenation_params p;
 } concat_data;
 
@@ -45,11 +45,11 @@ static int concat_prepare(mcu_interp *it, mcu_node *node) {
 
   d = (concat_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in = (const mcu_tensor **)mcu_alloc_persistent(it, (size_t)n_in * sizeof(mcu_tensor *));
+  d->in = (mcu_ref *)mcu_alloc_persistent(it, (size_t)n_in * sizeof(mcu_ref));
   d->ptrs = (const void **)mcu_alloc_persistent(it, (size_t)n_in * sizeof(void *));
   in_row = (int32_t *)mcu_alloc_persistent(it, (size_t)n_in * sizeof(int32_t));
   if (d->in == NULL || d->ptrs == NULL || in_row == NULL) return MCU_ERR_ARENA;
-  d->out = out;
+  d->out = mcu_output_ref(it, node, 0);
 
   for (i = 0; i < axis; ++i) outer *= out->dims[i];
   for (i = axis + 1; i < rank; ++i) inner *= out->dims[i];
@@ -68,7 +68,7 @@ static int concat_prepare(mcu_interp *it, mcu_node *node) {
     }
     axis_sum += t->dims[axis];
     in_row[j] = t->dims[axis] * inner;
-    d->in[j] = t;
+    d->in[j] = mcu_input_ref(it, node, j);
     if (out->type == MCU_INT8) {
       if (!ew_per_tensor_quant(t) || !ew_per_tensor_quant(out))
         return mcu_fail(it, MCU_ERR_PARAMS,
@@ -98,7 +98,8 @@ static int concat_prepare(mcu_interp *it, mcu_node *node) {
         (const int8_t **)mcu_alloc_persistent(it, (size_t)n_in * sizeof(int8_t *));
     if (luts == NULL) return MCU_ERR_ARENA;
     for (j = 0; j < n_in; ++j) {
-      const mcu_tensor *t = d->in[j];
+      const mcu_tensor *t = mcu_input(it, node, j); /* as above (prepare-time struct) */
+      if (t == NULL) return mcu_fail(it, MCU_ERR_MODEL, "missing input tensor");
       luts[j] = NULL;
       if (t->scale != out->scale || t->zero_point != out->zero_point) {
         int8_t *table = (int8_t *)mcu_alloc_persistent(it, 256);
@@ -118,8 +119,8 @@ static int concat_invoke(mcu_interp *it, mcu_node *node) {
   const concat_data *d = (const concat_data *)node->op_data;
   const int32_t n = d->p.num_inputs;
   (void)it;
-  for (int32_t j = 0; j < n; ++j) d->ptrs[j] = d->in[j]->data;
-  k_concatenation(&d->p, d->ptrs, d->out->data);
+  for (int32_t j = 0; j < n; ++j) d->ptrs[j] = *d->in[j];
+  k_concatenation(&d->p, d->ptrs, *d->out);
   return MCU_OK;
 }
 

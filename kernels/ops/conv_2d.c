@@ -18,7 +18,7 @@ enum { OPT_PADDING = 0, OPT_STRIDE_W, OPT_STRIDE_H, OPT_ACTIVATION, OPT_DILATION
 
 typedef struct {
   k_conv_params k;
-  const mcu_tensor *input, *filter, *bias, *output;
+  mcu_ref input, filter, bias, output; /* bias NULL when absent */
   int32_t is_float;
 } conv_data;
 
@@ -133,7 +133,9 @@ static int prepare(mcu_interp *it, mcu_node *node) {
     return mcu_fail(it, MCU_ERR_PARAMS,
                     "CONV_2D: per-channel filter needs one scale per output channel (dim 0)");
   }
-  size_t bytes = sizeof(conv_data) + (is_float ? 0 : 2 * (size_t)out_c * sizeof(int32_t));
+  /* per channel: an int32 multiplier and an int8 shift (mcu_quantize_multiplier gives
+   * shifts in [-31, 30]), after the struct; sizeof(conv_data) keeps them int32-aligned */
+  size_t bytes = sizeof(conv_data) + (is_float ? 0 : (size_t)out_c * (sizeof(int32_t) + 1));
   conv_data *d = (conv_data *)mcu_alloc_persistent(it, bytes);
   if (d == NULL) return MCU_ERR_ARENA;
 
@@ -167,13 +169,13 @@ static int prepare(mcu_interp *it, mcu_node *node) {
       return mcu_fail(it, MCU_ERR_PARAMS, "CONV_2D: int8 input and output need a quantization scale");
     }
     int32_t *mult = (int32_t *)(d + 1);
-    int32_t *shift = mult + out_c;
+    int8_t *shift = (int8_t *)(mult + out_c);
     for (int32_t c = 0; c < out_c; ++c) {
       const float fs = per_channel ? f->scales[c] : f->scale;
       const double real = (double)in->scale * (double)fs / (double)out->scale;
       int s;
       mcu_quantize_multiplier(real, &mult[c], &s);
-      shift[c] = s;
+      shift[c] = (int8_t)s;
     }
     k->out_mult = mult;
     k->out_shift = shift;
@@ -188,10 +190,10 @@ static int prepare(mcu_interp *it, mcu_node *node) {
     int rc = mcu_request_scratch(it, node, scratch);
     if (rc != MCU_OK) return rc;
   }
-  d->input = in;
-  d->filter = f;
-  d->bias = bias;
-  d->output = out;
+  d->input = mcu_input_ref(it, node, 0);
+  d->filter = mcu_input_ref(it, node, 1);
+  d->bias = bias != NULL ? mcu_input_ref(it, node, 2) : NULL;
+  d->output = mcu_output_ref(it, node, 0);
   d->is_float = is_float;
   node->op_data = d;
   return MCU_OK;
@@ -200,13 +202,13 @@ static int prepare(mcu_interp *it, mcu_node *node) {
 static int invoke(mcu_interp *it, mcu_node *node) {
   const conv_data *d = (const conv_data *)node->op_data;
   void *scratch = node->scratch_handle >= 0 ? mcu_scratch(it, node) : NULL;
-  const void *bias = d->bias != NULL ? d->bias->data : NULL;
+  const void *bias = d->bias != NULL ? *d->bias : NULL;
   if (d->is_float) {
-    k_conv_2d_f32(&d->k, (const float *)d->input->data, (const float *)d->filter->data,
-                  (const float *)bias, (float *)d->output->data, scratch);
+    k_conv_2d_f32(&d->k, (const float *)*d->input, (const float *)*d->filter,
+                  (const float *)bias, (float *)*d->output, scratch);
   } else {
-    k_conv_2d_s8(&d->k, (const int8_t *)d->input->data, (const int8_t *)d->filter->data,
-                 (const int32_t *)bias, (int8_t *)d->output->data, scratch);
+    k_conv_2d_s8(&d->k, (const int8_t *)*d->input, (const int8_t *)*d->filter,
+                 (const int32_t *)bias, (int8_t *)*d->output, scratch);
   }
   return MCU_OK;
 }

@@ -19,7 +19,7 @@ enum { OPT_PADDING = 0, OPT_STRIDE_W, OPT_STRIDE_H, OPT_DEPTH_MULTIPLIER, OPT_AC
 
 typedef struct {
   k_dw_conv_params k;
-  const mcu_tensor *input, *filter, *bias, *output;
+  mcu_ref input, filter, bias, output; /* bias NULL when absent */
   int32_t is_float;
 } dw_data;
 
@@ -146,7 +146,8 @@ static int prepare(mcu_interp *it, mcu_node *node) {
                     "DEPTHWISE_CONV_2D: per-channel filter needs one scale per output channel "
                     "(dim 3)");
   }
-  size_t bytes = sizeof(dw_data) + (is_float ? 0 : 2 * (size_t)out_c * sizeof(int32_t));
+  /* per channel: an int32 multiplier and an int8 shift (in [-31, 30]) */
+  size_t bytes = sizeof(dw_data) + (is_float ? 0 : (size_t)out_c * (sizeof(int32_t) + 1));
   dw_data *d = (dw_data *)mcu_alloc_persistent(it, bytes);
   if (d == NULL) return MCU_ERR_ARENA;
 
@@ -181,13 +182,13 @@ static int prepare(mcu_interp *it, mcu_node *node) {
                       "DEPTHWISE_CONV_2D: int8 input and output need a quantization scale");
     }
     int32_t *mul = (int32_t *)(d + 1);
-    int32_t *shift = mul + out_c;
+    int8_t *shift = (int8_t *)(mul + out_c);
     for (int32_t c = 0; c < out_c; ++c) {
       const float fs = per_channel ? f->scales[c] : f->scale;
       const double real = (double)in->scale * (double)fs / (double)out->scale;
       int s;
       mcu_quantize_multiplier(real, &mul[c], &s);
-      shift[c] = s;
+      shift[c] = (int8_t)s;
     }
     k->out_mult = mul;
     k->out_shift = shift;
@@ -203,10 +204,10 @@ static int prepare(mcu_interp *it, mcu_node *node) {
     int rc = mcu_request_scratch(it, node, scratch);
     if (rc != MCU_OK) return rc;
   }
-  d->input = in;
-  d->filter = f;
-  d->bias = bias;
-  d->output = out;
+  d->input = mcu_input_ref(it, node, 0);
+  d->filter = mcu_input_ref(it, node, 1);
+  d->bias = bias != NULL ? mcu_input_ref(it, node, 2) : NULL;
+  d->output = mcu_output_ref(it, node, 0);
   d->is_float = is_float;
   node->op_data = d;
   return MCU_OK;
@@ -215,15 +216,13 @@ static int prepare(mcu_interp *it, mcu_node *node) {
 static int invoke(mcu_interp *it, mcu_node *node) {
   const dw_data *d = (const dw_data *)node->op_data;
   void *scratch = node->scratch_handle >= 0 ? mcu_scratch(it, node) : NULL;
-  const void *bias = d->bias != NULL ? d->bias->data : NULL;
+  const void *bias = d->bias != NULL ? *d->bias : NULL;
   if (d->is_float) {
-    k_depthwise_conv_2d_f32(&d->k, (const float *)d->input->data,
-                            (const float *)d->filter->data, (const float *)bias,
-                            (float *)d->output->data, scratch);
+    k_depthwise_conv_2d_f32(&d->k, (const float *)*d->input, (const float *)*d->filter,
+                            (const float *)bias, (float *)*d->output, scratch);
   } else {
-    k_depthwise_conv_2d_s8(&d->k, (const int8_t *)d->input->data,
-                           (const int8_t *)d->filter->data, (const int32_t *)bias,
-                           (int8_t *)d->output->data, scratch);
+    k_depthwise_conv_2d_s8(&d->k, (const int8_t *)*d->input, (const int8_t *)*d->filter,
+                           (const int32_t *)bias, (int8_t *)*d->output, scratch);
   }
   return MCU_OK;
 }

@@ -5,7 +5,7 @@
 #include "k_quantize.h"
 
 typedef struct {
-  act_io io;
+  act_run io;
   k_dequantize_params p;
 } dequantize_data;
 
@@ -28,7 +28,7 @@ static int dequantize_prepare(mcu_interp *it, mcu_node *node) {
   }
   dequantize_data *d = (dequantize_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   d->p.scale = io.in->scale;
   d->p.zero_point = io.in->zero_point;
   return MCU_OK;
@@ -37,17 +37,17 @@ static int dequantize_prepare(mcu_interp *it, mcu_node *node) {
 static int dequantize_invoke(mcu_interp *it, mcu_node *node) {
   const dequantize_data *d = (const dequantize_data *)node->op_data;
   (void)it;
-  switch (d->io.in->type) {
+  switch (d->io.in_type) {
     case MCU_INT8:
-      k_dequantize_s8_f32(&d->p, (const int8_t *)d->io.in->data, (float *)d->io.out->data,
+      k_dequantize_s8_f32(&d->p, (const int8_t *)*d->io.in, (float *)*d->io.out,
                           d->io.size);
       break;
     case MCU_UINT8:
-      k_dequantize_u8_f32(&d->p, (const uint8_t *)d->io.in->data, (float *)d->io.out->data,
+      k_dequantize_u8_f32(&d->p, (const uint8_t *)*d->io.in, (float *)*d->io.out,
                           d->io.size);
       break;
     default:
-      k_dequantize_s16_f32(&d->p, (const int16_t *)d->io.in->data, (float *)d->io.out->data,
+      k_dequantize_s16_f32(&d->p, (const int16_t *)*d->io.in, (float *)*d->io.out,
                            d->io.size);
       break;
   }

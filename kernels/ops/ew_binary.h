@@ -13,8 +13,7 @@
 enum { EW_ADD = 0, EW_SUB = 1, EW_MUL = 2 };
 
 typedef struct {
-  const mcu_tensor *in1, *in2;
-  mcu_tensor *out;
+  mcu_ref in1, in2, out;
   int32_t type; /* MCU_INT8, MCU_FLOAT32, MCU_INT32 */
   union {
     k_add_s8_params add_s8; /* ADD and SUB */
@@ -56,9 +55,9 @@ static inline int ew_binary_prepare(mcu_interp *it, mcu_node *node, int kind) {
 
   d = (ew_binary_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in1 = a;
-  d->in2 = b;
-  d->out = o;
+  d->in1 = mcu_input_ref(it, node, 0);
+  d->in2 = mcu_input_ref(it, node, 1);
+  d->out = mcu_output_ref(it, node, 0);
   d->type = a->type;
   if (a->type == MCU_INT8) {
     shape = kind == EW_MUL ? &d->p.mul_s8.shape : &d->p.add_s8.shape;

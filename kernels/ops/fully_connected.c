@@ -18,7 +18,7 @@ enum { OPT_ACTIVATION = 0, OPT_WEIGHTS_FORMAT, OPT_KEEP_NUM_DIMS };
 
 typedef struct {
   k_fc_params k;
-  const mcu_tensor *input, *weights, *bias, *output;
+  mcu_ref input, weights, bias, output; /* bias NULL when absent */
   int32_t is_float;
 } fc_data;
 
@@ -117,7 +117,8 @@ static int prepare(mcu_interp *it, mcu_node *node) {
     return mcu_fail(it, MCU_ERR_PARAMS,
                     "FULLY_CONNECTED: per-channel weights need one scale per unit (dim 0)");
   }
-  size_t bytes = sizeof(fc_data) + (per_channel ? 2 * (size_t)out_depth * sizeof(int32_t) : 0);
+  /* per channel: an int32 multiplier and an int8 shift (in [-31, 30]) */
+  size_t bytes = sizeof(fc_data) + (per_channel ? (size_t)out_depth * (sizeof(int32_t) + 1) : 0);
   fc_data *d = (fc_data *)mcu_alloc_persistent(it, bytes);
   if (d == NULL) return MCU_ERR_ARENA;
 
@@ -144,11 +145,11 @@ static int prepare(mcu_interp *it, mcu_node *node) {
     int s;
     if (per_channel) {
       int32_t *mul = (int32_t *)(d + 1);
-      int32_t *shift = mul + out_depth;
+      int8_t *shift = (int8_t *)(mul + out_depth);
       for (int32_t c = 0; c < out_depth; ++c) {
         const double real = (double)in->scale * (double)w->scales[c] / (double)out->scale;
         mcu_quantize_multiplier(real, &mul[c], &s);
-        shift[c] = s;
+        shift[c] = (int8_t)s;
       }
       k->ch_mult = mul;
       k->ch_shift = shift;
@@ -170,10 +171,10 @@ static int prepare(mcu_interp *it, mcu_node *node) {
     int rc = mcu_request_scratch(it, node, scratch);
     if (rc != MCU_OK) return rc;
   }
-  d->input = in;
-  d->weights = w;
-  d->bias = bias;
-  d->output = out;
+  d->input = mcu_input_ref(it, node, 0);
+  d->weights = mcu_input_ref(it, node, 1);
+  d->bias = bias != NULL ? mcu_input_ref(it, node, 2) : NULL;
+  d->output = mcu_output_ref(it, node, 0);
   d->is_float = is_float;
   node->op_data = d;
   return MCU_OK;
@@ -182,15 +183,13 @@ static int prepare(mcu_interp *it, mcu_node *node) {
 static int invoke(mcu_interp *it, mcu_node *node) {
   const fc_data *d = (const fc_data *)node->op_data;
   void *scratch = node->scratch_handle >= 0 ? mcu_scratch(it, node) : NULL;
-  const void *bias = d->bias != NULL ? d->bias->data : NULL;
+  const void *bias = d->bias != NULL ? *d->bias : NULL;
   if (d->is_float) {
-    k_fully_connected_f32(&d->k, (const float *)d->input->data,
-                          (const float *)d->weights->data, (const float *)bias,
-                          (float *)d->output->data, scratch);
+    k_fully_connected_f32(&d->k, (const float *)*d->input, (const float *)*d->weights,
+                          (const float *)bias, (float *)*d->output, scratch);
   } else {
-    k_fully_connected_s8(&d->k, (const int8_t *)d->input->data,
-                         (const int8_t *)d->weights->data, (const int32_t *)bias,
-                         (int8_t *)d->output->data, scratch);
+    k_fully_connected_s8(&d->k, (const int8_t *)*d->input, (const int8_t *)*d->weights,
+                         (const int32_t *)bias, (int8_t *)*d->output, scratch);
   }
   return MCU_OK;
 }

@@ -6,7 +6,7 @@
 #include "k_activations.h"
 
 typedef struct {
-  act_io io;
+  act_run io;
   k_hard_swish_params p;
 } hard_swish_data;
 
@@ -22,7 +22,7 @@ static int hard_swish_prepare(mcu_interp *it, mcu_node *node) {
   if (rc != MCU_OK) return rc;
   hard_swish_data *d = (hard_swish_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != MCU_INT8 || io.out->type != MCU_INT8) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
@@ -56,11 +56,11 @@ static int hard_swish_prepare(mcu_interp *it, mcu_node *node) {
 static int hard_swish_invoke(mcu_interp *it, mcu_node *node) {
   const hard_swish_data *d = (const hard_swish_data *)node->op_data;
   (void)it;
-  if (d->io.in->type == MCU_INT8) {
-    k_hard_swish_s8(&d->p, (const int8_t *)d->io.in->data, (int8_t *)d->io.out->data,
+  if (d->io.in_type == MCU_INT8) {
+    k_hard_swish_s8(&d->p, (const int8_t *)*d->io.in, (int8_t *)*d->io.out,
                     d->io.size);
   } else {
-    k_hard_swish_f32((const float *)d->io.in->data, (float *)d->io.out->data, d->io.size);
+    k_hard_swish_f32((const float *)*d->io.in, (float *)*d->io.out, d->io.size);
   }
   return MCU_OK;
 }

@@ -7,7 +7,7 @@
 #include "k_activations.h"
 
 typedef struct {
-  act_io io;
+  act_run io;
   float alpha;
   k_leaky_relu_params p;
 } leaky_relu_data;
@@ -28,7 +28,7 @@ static int leaky_relu_prepare(mcu_interp *it, mcu_node *node) {
   }
   leaky_relu_data *d = (leaky_relu_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   d->alpha = mcu_opt_float(node, 0, 0.0f);
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != io.out->type || (io.in->type != MCU_INT8 && io.in->type != MCU_INT16)) {
@@ -54,17 +54,17 @@ static int leaky_relu_prepare(mcu_interp *it, mcu_node *node) {
 static int leaky_relu_invoke(mcu_interp *it, mcu_node *node) {
   const leaky_relu_data *d = (const leaky_relu_data *)node->op_data;
   (void)it;
-  switch (d->io.in->type) {
+  switch (d->io.in_type) {
     case MCU_INT8:
-      k_leaky_relu_s8(&d->p, (const int8_t *)d->io.in->data, (int8_t *)d->io.out->data,
+      k_leaky_relu_s8(&d->p, (const int8_t *)*d->io.in, (int8_t *)*d->io.out,
                       d->io.size);
       break;
     case MCU_INT16:
-      k_leaky_relu_s16(&d->p, (const int16_t *)d->io.in->data, (int16_t *)d->io.out->data,
+      k_leaky_relu_s16(&d->p, (const int16_t *)*d->io.in, (int16_t *)*d->io.out,
                        d->io.size);
       break;
     default:
-      k_leaky_relu_f32(d->alpha, (const float *)d->io.in->data, (float *)d->io.out->data,
+      k_leaky_relu_f32(d->alpha, (const float *)*d->io.in, (float *)*d->io.out,
                        d->io.size);
       break;
   }

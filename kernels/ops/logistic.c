@@ -12,11 +12,11 @@ static int logistic_prepare(mcu_interp *it, mcu_node *node) {
 static int logistic_invoke(mcu_interp *it, mcu_node *node) {
   const sigmoid_data *d = (const sigmoid_data *)node->op_data;
   (void)it;
-  if (d->io.in->type == MCU_INT8) {
-    k_logistic_s8(&d->p, (const int8_t *)d->io.in->data, (int8_t *)d->io.out->data,
+  if (d->io.in_type == MCU_INT8) {
+    k_logistic_s8(&d->p, (const int8_t *)*d->io.in, (int8_t *)*d->io.out,
                   d->io.size);
   } else {
-    k_logistic_f32((const float *)d->io.in->data, (float *)d->io.out->data, d->io.size);
+    k_logistic_f32((const float *)*d->io.in, (float *)*d->io.out, d->io.size);
   }
   return MCU_OK;
 }

@@ -25,9 +25,9 @@ static int invoke(mcu_interp *it, mcu_node *node) {
   (void)it;
   const pool_data *d = (const pool_data *)node->op_data;
   if (d->is_float) {
-    k_max_pool_2d_f32(&d->k, (const float *)d->input->data, (float *)d->output->data);
+    k_max_pool_2d_f32(&d->k, (const float *)*d->input, (float *)*d->output);
   } else {
-    k_max_pool_2d_s8(&d->k, (const int8_t *)d->input->data, (int8_t *)d->output->data);
+    k_max_pool_2d_s8(&d->k, (const int8_t *)*d->input, (int8_t *)*d->output);
   }
   return MCU_OK;
 }

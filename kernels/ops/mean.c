@@ -6,8 +6,7 @@
 #include "mcu_quant.h"
 
 typedef struct {
-  const mcu_tensor *in;
-  mcu_tensor *out;
+  mcu_ref in, out;
   int32_t type;
   k_mean_params p;
 } mean_data;
@@ -49,8 +48,8 @@ static int mean_prepare(mcu_interp *it, mcu_node *node) {
 
   d = (mean_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in = in;
-  d->out = out;
+  d->in = mcu_input_ref(it, node, 0);
+  d->out = mcu_output_ref(it, node, 0);
   d->type = in->type;
 
   /* collapse: drop size-1 dims, merge neighbours of the same kind */
@@ -128,10 +127,10 @@ static int mean_prepare(mcu_interp *it, mcu_node *node) {
 static int mean_invoke(mcu_interp *it, mcu_node *node) {
   const mean_data *d = (const mean_data *)node->op_data;
   if (d->type == MCU_INT8) {
-    k_mean_s8(&d->p, (const int8_t *)d->in->data, (int8_t *)d->out->data,
+    k_mean_s8(&d->p, (const int8_t *)*d->in, (int8_t *)*d->out,
               (int32_t *)mcu_scratch(it, node));
   } else {
-    k_mean_f32(&d->p, (const float *)d->in->data, (float *)d->out->data);
+    k_mean_f32(&d->p, (const float *)*d->in, (float *)*d->out);
   }
   return MCU_OK;
 }

@@ -8,8 +8,7 @@
 #include "mcu_api.h"
 
 typedef struct {
-  const mcu_tensor *in;
-  mcu_tensor *out;
+  mcu_ref in, out;
   k_pad_params p;
 } pad_data;
 
@@ -54,8 +53,8 @@ static int pad_prepare(mcu_interp *it, mcu_node *node) {
   }
   d = (pad_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in = in;
-  d->out = out;
+  d->in = mcu_input_ref(it, node, 0);
+  d->out = mcu_output_ref(it, node, 0);
   if (k_pad_init(&d->p, in->dims, in->ndims, before, after) != 0)
     return mcu_fail(it, MCU_ERR_PARAMS, "rank above 6");
   d->p.elem_size = es;
@@ -76,7 +75,7 @@ static int pad_prepare(mcu_interp *it, mcu_node *node) {
 static int pad_invoke(mcu_interp *it, mcu_node *node) {
   const pad_data *d = (const pad_data *)node->op_data;
   (void)it;
-  k_pad(&d->p, d->in->data, d->out->data);
+  k_pad(&d->p, *d->in, *d->out);
   return MCU_OK;
 }
 

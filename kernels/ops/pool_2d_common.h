@@ -16,7 +16,7 @@ enum { POOL_OPT_PADDING = 0, POOL_OPT_STRIDE_W, POOL_OPT_STRIDE_H, POOL_OPT_FILT
 
 typedef struct {
   k_pool_params k;
-  const mcu_tensor *input, *output;
+  mcu_ref input, output;
   int32_t is_float;
 } pool_data;
 
@@ -93,8 +93,8 @@ static inline int pool_2d_prepare(mcu_interp *it, mcu_node *node, const pool_mes
     mcu_activation_range_quantized(act, out->scale, out->zero_point, -128, 127, &k->act_min,
                                    &k->act_max);
   }
-  d->input = in;
-  d->output = out;
+  d->input = mcu_input_ref(it, node, 0);
+  d->output = mcu_output_ref(it, node, 0);
   d->is_float = is_float;
   node->op_data = d;
   return MCU_OK;

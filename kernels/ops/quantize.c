@@ -12,7 +12,7 @@ enum {
 };
 
 typedef struct {
-  act_io io;
+  act_run io;
   int32_t kind;
   k_quantize_params q;   /* float input */
   k_requantize_params r; /* integer input */
@@ -57,7 +57,7 @@ static int quantize_prepare(mcu_interp *it, mcu_node *node) {
   }
   quantize_data *d = (quantize_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   d->kind = kind;
   if (kind == Q_F32_S8 || kind == Q_F32_S16) {
     d->q.scale = io.out->scale;
@@ -76,8 +76,8 @@ static int quantize_prepare(mcu_interp *it, mcu_node *node) {
 
 static int quantize_invoke(mcu_interp *it, mcu_node *node) {
   const quantize_data *d = (const quantize_data *)node->op_data;
-  const void *in = d->io.in->data;
-  void *out = d->io.out->data;
+  const void *in = *d->io.in;
+  void *out = *d->io.out;
   const int32_t n = d->io.size;
   (void)it;
   switch (d->kind) {

@@ -6,7 +6,7 @@
 #include "k_activations.h"
 
 typedef struct {
-  act_io io;
+  act_run io;
   k_relu_params p;
 } relu_data;
 
@@ -16,7 +16,7 @@ static int relu_prepare(mcu_interp *it, mcu_node *node) {
   if (rc != MCU_OK) return rc;
   relu_data *d = (relu_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != io.out->type || (io.in->type != MCU_INT8 && io.in->type != MCU_INT16)) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
@@ -44,17 +44,17 @@ static int relu_prepare(mcu_interp *it, mcu_node *node) {
 static int relu_invoke(mcu_interp *it, mcu_node *node) {
   const relu_data *d = (const relu_data *)node->op_data;
   (void)it;
-  switch (d->io.in->type) {
+  switch (d->io.in_type) {
     case MCU_INT8:
-      k_relu_s8(&d->p, (const int8_t *)d->io.in->data, (int8_t *)d->io.out->data,
+      k_relu_s8(&d->p, (const int8_t *)*d->io.in, (int8_t *)*d->io.out,
                 d->io.size);
       break;
     case MCU_INT16:
-      k_relu_s16(&d->p, (const int16_t *)d->io.in->data, (int16_t *)d->io.out->data,
+      k_relu_s16(&d->p, (const int16_t *)*d->io.in, (int16_t *)*d->io.out,
                  d->io.size);
       break;
     default:
-      k_relu_f32((const float *)d->io.in->data, (float *)d->io.out->data, d->io.size);
+      k_relu_f32((const float *)*d->io.in, (float *)*d->io.out, d->io.size);
       break;
   }
   return MCU_OK;

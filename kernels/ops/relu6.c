@@ -6,7 +6,7 @@
 #include "k_activations.h"
 
 typedef struct {
-  act_io io;
+  act_run io;
   int32_t lo, hi;
 } relu6_data;
 
@@ -16,7 +16,7 @@ static int relu6_prepare(mcu_interp *it, mcu_node *node) {
   if (rc != MCU_OK) return rc;
   relu6_data *d = (relu6_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != io.out->type || (io.in->type != MCU_INT8 && io.in->type != MCU_INT16)) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE,
@@ -46,17 +46,17 @@ static int relu6_prepare(mcu_interp *it, mcu_node *node) {
 static int relu6_invoke(mcu_interp *it, mcu_node *node) {
   const relu6_data *d = (const relu6_data *)node->op_data;
   (void)it;
-  switch (d->io.in->type) {
+  switch (d->io.in_type) {
     case MCU_INT8:
-      k_clamp_s8(d->lo, d->hi, (const int8_t *)d->io.in->data, (int8_t *)d->io.out->data,
+      k_clamp_s8(d->lo, d->hi, (const int8_t *)*d->io.in, (int8_t *)*d->io.out,
                  d->io.size);
       break;
     case MCU_INT16:
-      k_clamp_s16(d->lo, d->hi, (const int16_t *)d->io.in->data, (int16_t *)d->io.out->data,
+      k_clamp_s16(d->lo, d->hi, (const int16_t *)*d->io.in, (int16_t *)*d->io.out,
                   d->io.size);
       break;
     default:
-      k_relu6_f32((const float *)d->io.in->data, (float *)d->io.out->data, d->io.size);
+      k_relu6_f32((const float *)*d->io.in, (float *)*d->io.out, d->io.size);
       break;
   }
   return MCU_OK;

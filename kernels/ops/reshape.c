@@ -11,8 +11,7 @@
 #include "mcu_api.h"
 
 typedef struct {
-  const mcu_tensor *in;
-  mcu_tensor *out;
+  mcu_ref in, out;
   int32_t bytes;
 } reshape_data;
 
@@ -107,8 +106,8 @@ static int reshape_prepare(mcu_interp *it, mcu_node *node) {
   }
   d = (reshape_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in = in;
-  d->out = out;
+  d->in = mcu_input_ref(it, node, 0);
+  d->out = mcu_output_ref(it, node, 0);
   d->bytes = out->bytes;
   node->op_data = d;
   return MCU_OK;
@@ -117,7 +116,7 @@ static int reshape_prepare(mcu_interp *it, mcu_node *node) {
 static int reshape_invoke(mcu_interp *it, mcu_node *node) {
   const reshape_data *d = (const reshape_data *)node->op_data;
   (void)it;
-  k_reshape(d->in->data, d->out->data, d->bytes);
+  k_reshape(*d->in, *d->out, d->bytes);
   return MCU_OK;
 }
 

@@ -9,7 +9,7 @@
 #include "k_activations.h"
 
 typedef struct {
-  act_io io;
+  act_run io;
   k_sigmoid_params p;
 } sigmoid_data;
 
@@ -23,7 +23,7 @@ static inline int sigmoid_prepare(mcu_interp *it, mcu_node *node,
   if (rc != MCU_OK) return rc;
   sigmoid_data *d = (sigmoid_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   if (io.in->type == MCU_FLOAT32 && io.out->type == MCU_FLOAT32) return MCU_OK;
   if (io.in->type != MCU_INT8 || io.out->type != MCU_INT8) {
     return mcu_fail(it, MCU_ERR_UNSUPPORTED_TYPE, msg_type);

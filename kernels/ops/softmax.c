@@ -7,7 +7,7 @@
 #include "mcu_quant.h"
 
 typedef struct {
-  act_io io;
+  act_run io;
   int32_t rows, depth;
   float beta;
   k_softmax_params p;
@@ -31,7 +31,7 @@ static int softmax_prepare(mcu_interp *it, mcu_node *node) {
 
   softmax_data *d = (softmax_data *)act_alloc(it, node, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->io = io;
+  act_keep(it, node, &io, &d->io);
   d->depth = depth;
   d->rows = io.size / depth;
   d->beta = beta;
@@ -85,14 +85,14 @@ static int softmax_prepare(mcu_interp *it, mcu_node *node) {
 static int softmax_invoke(mcu_interp *it, mcu_node *node) {
   const softmax_data *d = (const softmax_data *)node->op_data;
   (void)it;
-  const mcu_tensor *in = d->io.in, *out = d->io.out;
-  if (in->type == MCU_FLOAT32) {
-    k_softmax_f32(d->beta, (const float *)in->data, (float *)out->data, d->rows, d->depth);
-  } else if (out->type == MCU_INT8) {
-    k_softmax_s8(&d->p, (const int8_t *)in->data, (int8_t *)out->data, d->rows, d->depth);
+  const void *in = *d->io.in;
+  void *out = *d->io.out;
+  if (d->io.in_type == MCU_FLOAT32) {
+    k_softmax_f32(d->beta, (const float *)in, (float *)out, d->rows, d->depth);
+  } else if (d->io.out_type == MCU_INT8) {
+    k_softmax_s8(&d->p, (const int8_t *)in, (int8_t *)out, d->rows, d->depth);
   } else {
-    k_softmax_s8_s16(&d->p, (const int8_t *)in->data, (int16_t *)out->data, d->rows,
-                     d->depth);
+    k_softmax_s8_s16(&d->p, (const int8_t *)in, (int16_t *)out, d->rows, d->depth);
   }
   return MCU_OK;
 }

@@ -7,8 +7,7 @@
 #include "mcu_api.h"
 
 typedef struct {
-  const mcu_tensor *in;
-  mcu_tensor *out;
+  mcu_ref in, out;
   int32_t bytes;
 } squeeze_data;
 
@@ -59,8 +58,8 @@ static int squeeze_prepare(mcu_interp *it, mcu_node *node) {
   }
   d = (squeeze_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in = in;
-  d->out = out;
+  d->in = mcu_input_ref(it, node, 0);
+  d->out = mcu_output_ref(it, node, 0);
   d->bytes = out->bytes;
   node->op_data = d;
   return MCU_OK;
@@ -69,7 +68,7 @@ static int squeeze_prepare(mcu_interp *it, mcu_node *node) {
 static int squeeze_invoke(mcu_interp *it, mcu_node *node) {
   const squeeze_data *d = (const squeeze_data *)node->op_data;
   (void)it;
-  k_squeeze(d->in->data, d->out->data, d->bytes);
+  k_squeeze(*d->in, *d->out, d->bytes);
   return MCU_OK;
 }
 

@@ -8,8 +8,7 @@
 #include "mcu_api.h"
 
 typedef struct {
-  const mcu_tensor *in;
-  mcu_tensor *out;
+  mcu_ref in, out;
   k_strided_slice_params p;
 } slice_data;
 
@@ -109,8 +108,8 @@ static int slice_prepare(mcu_interp *it, mcu_node *node) {
 
   d = (slice_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in = in;
-  d->out = out;
+  d->in = mcu_input_ref(it, node, 0);
+  d->out = mcu_output_ref(it, node, 0);
   if (k_strided_slice_init(&d->p, in->dims, rank, start, step, count, es) != 0)
     return mcu_fail(it, MCU_ERR_PARAMS, "input rank above 6");
   node->op_data = d;
@@ -120,7 +119,7 @@ static int slice_prepare(mcu_interp *it, mcu_node *node) {
 static int slice_invoke(mcu_interp *it, mcu_node *node) {
   const slice_data *d = (const slice_data *)node->op_data;
   (void)it;
-  k_strided_slice(&d->p, d->in->data, d->out->data);
+  k_strided_slice(&d->p, *d->in, *d->out);
   return MCU_OK;
 }
 

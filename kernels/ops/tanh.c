@@ -10,10 +10,10 @@ static int tanh_prepare(mcu_interp *it, mcu_node *node) {
 static int tanh_invoke(mcu_interp *it, mcu_node *node) {
   const sigmoid_data *d = (const sigmoid_data *)node->op_data;
   (void)it;
-  if (d->io.in->type == MCU_INT8) {
-    k_tanh_s8(&d->p, (const int8_t *)d->io.in->data, (int8_t *)d->io.out->data, d->io.size);
+  if (d->io.in_type == MCU_INT8) {
+    k_tanh_s8(&d->p, (const int8_t *)*d->io.in, (int8_t *)*d->io.out, d->io.size);
   } else {
-    k_tanh_f32((const float *)d->io.in->data, (float *)d->io.out->data, d->io.size);
+    k_tanh_f32((const float *)*d->io.in, (float *)*d->io.out, d->io.size);
   }
   return MCU_OK;
 }

@@ -5,8 +5,7 @@
 #include "mcu_api.h"
 
 typedef struct {
-  const mcu_tensor *in;
-  mcu_tensor *out;
+  mcu_ref in, out;
   k_transpose_params p;
 } transpose_data;
 
@@ -50,8 +49,8 @@ static int transpose_prepare(mcu_interp *it, mcu_node *node) {
   }
   d = (transpose_data *)mcu_alloc_persistent(it, sizeof *d);
   if (d == NULL) return MCU_ERR_ARENA;
-  d->in = in;
-  d->out = out;
+  d->in = mcu_input_ref(it, node, 0);
+  d->out = mcu_output_ref(it, node, 0);
   if (k_transpose_init(&d->p, in->dims, in->ndims, perm, es) != 0)
     return mcu_fail(it, MCU_ERR_PARAMS, "input rank above 6");
   node->op_data = d;
@@ -61,7 +60,7 @@ static int transpose_prepare(mcu_interp *it, mcu_node *node) {
 static int transpose_invoke(mcu_interp *it, mcu_node *node) {
   const transpose_data *d = (const transpose_data *)node->op_data;
   (void)it;
-  k_transpose(&d->p, d->in->data, d->out->data);
+  k_transpose(&d->p, *d->in, *d->out);
   return MCU_OK;
 }
 

@@ -24,7 +24,8 @@
  * multiplier) take a C path with exact reads.
  *
  * Scratch: 16 bytes per group of four receptive-field values (two int16 columns), plus
- * 2K + 4 bytes when K % 4 != 0.
+ * 2K + 4 bytes (rounded up to 4) when K % 4 != 0 and the asm loop takes the last channel
+ * pair (an even channel count, every shift in its form); no more than is used.
  *
  * Cores without the DSP extension (M0+, M3) run the same pixel pairs in plain C
  * (conv_s8_generic below): int16 columns interleaved in pairs, a 2x2 block of
@@ -247,7 +248,7 @@ typedef struct {
   const int32_t *bias;   /* 16: bias of the current pair (advanced by bias_step) */
   int32_t bias_step;     /* 20: 8, or 0 with a zero pair when there is no bias */
   const int32_t *mult;   /* 24: advanced by 8 */
-  const int32_t *shift;  /* 28: advanced by 8 */
+  const int8_t *shift;   /* 28: advanced by 2 */
   int8_t *out;           /* 32: pixel 0, channel oc (advanced by 2) */
   int32_t out_c;         /* 36: pixel 1 is out + out_c */
   int32_t pairs;         /* 40: channel pairs to do, >= 1 (counted down) */
@@ -331,7 +332,8 @@ __attribute__((naked, noinline)) static void conv_pairs_asm(conv_asm_ctx *ctx) {
       /* per channel: t = usat5(-shift - 2) = e - 2; rh = 1 << t; sh = t + 1 */
       "ldrd r1, r2, [r12, #24]\n\t"
       "ldrd r6, r7, [r1], #8\n\t"
-      "ldrd r8, r9, [r2], #8\n\t"
+      "ldrsb r8, [r2], #1\n\t"
+      "ldrsb r9, [r2], #1\n\t"
       "strd r1, r2, [r12, #24]\n\t"
       "mvn r8, r8\n\t"
       "mvn r9, r9\n\t"
@@ -421,9 +423,21 @@ K_COLD static void conv_c_path(const k_conv_params *p, const int16_t *buf, const
 
 static inline size_t col_bytes(int32_t K) { return (size_t)conv_groups(K) * 16u; }
 
-static inline size_t pad_rows_bytes(int32_t K) {
-  return (K & 3) != 0 ? (size_t)((2 * K + 4 + 3) & ~3) : 0;
+/* 1 when every channel's requantization is in conv_pairs_asm's form. */
+static int conv_asm_ok(const k_conv_params *p) {
+  for (int32_t c = 0; c < p->out_c; ++c) {
+    if ((p->out_shift[c] > -2 || p->out_shift[c] < -31) && p->out_mult[c] != 0) return 0;
+  }
+  return 1;
 }
+
+/* The zero-padded copy of the last channel pair's rows: needed when the asm loop takes
+ * that pair (an even channel count) and K % 4 != 0. */
+static inline int conv_pad_last(const k_conv_params *p, int asm_ok) {
+  return asm_ok && p->out_c >= 2 && (p->out_c & 1) == 0 && (conv_depth(p) & 3) != 0;
+}
+
+static inline size_t pad_rows_bytes(int32_t K) { return (size_t)((2 * K + 4 + 3) & ~3); }
 
 static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_t *filter,
                         const int32_t *bias, int8_t *output, void *scratch) {
@@ -440,14 +454,11 @@ static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_
   col_zero(buf + 4, K, 4 * G - K);
 
   /* channel pairs for the asm loop: all of them when every shift is in its form */
-  int asm_ok = 1;
-  for (int32_t c = 0; c < out_c; ++c) {
-    if ((p->out_shift[c] > -2 || p->out_shift[c] < -31) && p->out_mult[c] != 0) asm_ok = 0;
-  }
+  const int asm_ok = conv_asm_ok(p);
   int32_t pairs = asm_ok ? out_c / 2 : 0;
   /* with K % 4 != 0 the last pair's second row would be read past the filter: that
    * pair reads a zero-padded copy of its two rows */
-  const int pad_last = pairs > 0 && (K & 3) != 0 && 2 * pairs == out_c;
+  const int pad_last = conv_pad_last(p, asm_ok);
   if (pad_last) {
     const int8_t *src = filter + (out_c - 2) * K;
     for (int32_t i = 0; i < 2 * K; ++i) rows[i] = src[i];
@@ -617,7 +628,8 @@ static void conv_s8_generic(const k_conv_params *p, const int8_t *input, const i
 
 size_t k_conv_2d_s8_scratch_size(const k_conv_params *p) {
 #if K_ARM_DSP
-  if (conv_fast_ok(p)) return col_bytes(conv_depth(p)) + pad_rows_bytes(conv_depth(p));
+  if (conv_fast_ok(p))
+    return col_bytes(conv_depth(p)) + (conv_pad_last(p, conv_asm_ok(p)) ? pad_rows_bytes(conv_depth(p)) : 0);
 #else
   if (conv_fast_ok(p)) return (size_t)conv_depth(p) * 4u;
 #endif

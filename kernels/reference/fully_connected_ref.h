@@ -17,7 +17,8 @@ static inline void k_fully_connected_s8_ref(const k_fc_params *p, const int8_t *
   const int32_t in_off = p->input_offset, f_off = p->filter_offset;
   const int32_t out_off = p->output_offset;
   const int32_t act_min = p->act_min, act_max = p->act_max;
-  const int32_t *ch_mult = p->ch_mult, *ch_shift = p->ch_shift;
+  const int32_t *ch_mult = p->ch_mult;
+  const int8_t *ch_shift = p->ch_shift;
 
   for (int32_t b = 0; b < p->batches; ++b) {
     const int8_t *w = weights;
@@ -28,11 +29,12 @@ static inline void k_fully_connected_s8_ref(const k_fc_params *p, const int8_t *
       }
       w += depth;
       if (bias != NULL) acc += bias[o];
+      int32_t mult = p->out_mult, shift = p->out_shift;
       if (ch_mult != NULL) {
-        acc = mcu_multiply_by_quantized_multiplier(acc, ch_mult[o], ch_shift[o]);
-      } else {
-        acc = mcu_multiply_by_quantized_multiplier(acc, p->out_mult, p->out_shift);
+        mult = ch_mult[o];
+        shift = ch_shift[o];
       }
+      acc = mcu_multiply_by_quantized_multiplier(acc, mult, shift);
       acc += out_off;
       *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
     }

@@ -124,9 +124,8 @@ static int parse_quant(mcu_interp *it, ctx *c, const fb_table *q, mcu_tensor *t,
   return MCU_OK;
 }
 
-static int parse_tensor(mcu_interp *it, ctx *c, int32_t i, uint8_t *is_variable) {
+static int parse_tensor(mcu_interp *it, ctx *c, int32_t i, mcu_tensor *t, uint8_t *is_variable) {
   fb_reader *r = &c->r;
-  mcu_tensor *t = &it->tensors[i];
   fb_table tt, q, buf;
   fb_vec shape, data;
   memset(t, 0, sizeof *t);
@@ -258,6 +257,15 @@ static int check_options(mcu_interp *it, ctx *c, const fb_table *o, int32_t type
   return MCU_OK;
 }
 
+/* The builtin code (the larger of the deprecated int8 one and the int32 one) and the
+ * version of an OperatorCode table. */
+static void op_code(ctx *c, const fb_table *oc, int32_t *code, int32_t *version) {
+  const int32_t dep = fb_i8(&c->r, oc, 0, 0);
+  *code = fb_i32(&c->r, oc, 3, 0);
+  *version = fb_i32(&c->r, oc, 2, 1);
+  if (dep > *code) *code = dep;
+}
+
 static int parse_op(mcu_interp *it, ctx *c, int32_t i) {
   fb_reader *r = &c->r;
   rt_node *rn = &it->nodes[i];
@@ -276,11 +284,9 @@ static int parse_op(mcu_interp *it, ctx *c, int32_t i) {
     return msg_fail(it, MCU_ERR_MODEL, "corrupt model: opcode index out of range (operator ",
                     i, ")");
   fb_vec_table(r, &c->opcodes, opcode, &oc);
-  int32_t dep = fb_i8(r, &oc, 0, 0);
-  int32_t code = fb_i32(r, &oc, 3, 0);
-  int32_t version = fb_i32(r, &oc, 2, 1);
+  int32_t code, version;
+  op_code(c, &oc, &code, &version);
   if (r->err) return model_fail(it, c, "operator code", (int32_t)opcode);
-  if (dep > code) code = dep;
   if (in.n > MAX_NODE_IO || out.n > MAX_NODE_IO)
     return msg_fail(it, MCU_ERR_MODEL, "corrupt model: too many operator inputs/outputs (operator ",
                     i, ")");
@@ -298,15 +304,17 @@ static int parse_op(mcu_interp *it, ctx *c, int32_t i) {
     if (t < 0 || t >= it->n_tensors)
       return msg_fail(it, MCU_ERR_MODEL, "corrupt model: tensor index out of range (operator ",
                       i, " output)");
-    if (it->tensors[t].is_const)
+    if (rt_is_const(it, t))
       return msg_fail(it, MCU_ERR_MODEL, "corrupt model: operator writes a constant tensor (operator ",
                       i, ")");
   }
-  n->index = i;
-  n->builtin = code;
-  n->version = version;
-  n->n_inputs = (int32_t)in.n;
-  n->n_outputs = (int32_t)out.n;
+  /* Narrow fields: a code or version out of their range is refused by resolve_op, which
+   * reads the raw values again for its message. */
+  n->index = (int16_t)i; /* i < MCU_MAX_OPS */
+  n->builtin = (int16_t)(code >= 0 && code <= INT16_MAX ? code : -1);
+  n->version = (uint8_t)(version >= 1 && version <= MAX_OP_VERSION ? version : 0);
+  n->n_inputs = (uint16_t)in.n; /* <= MAX_NODE_IO */
+  n->n_outputs = (uint16_t)out.n;
   n->inputs = in.n ? (const int32_t *)(const void *)(r->buf + in.pos) : NULL;
   n->outputs = out.n ? (const int32_t *)(const void *)(r->buf + out.pos) : NULL;
   n->options = NULL;
@@ -328,23 +336,32 @@ static int parse_op(mcu_interp *it, ctx *c, int32_t i) {
   return MCU_OK;
 }
 
-static int is_float_with_int_weights(const mcu_interp *it, const mcu_node *n) {
+/* Element type of tensor t (validated at parse_tensor). */
+static int32_t tensor_type(const mcu_interp *it, ctx *c, int32_t t) {
+  const mcu_tensor *x = rt_act(it, t);
+  if (x != NULL) return x->type;
+  fb_table tt;
+  fb_vec_table(&c->r, &c->tensors, (uint32_t)t, &tt);
+  return fb_u8(&c->r, &tt, 1, 0);
+}
+
+static int is_float_with_int_weights(const mcu_interp *it, ctx *c, const mcu_node *n) {
   if (n->n_inputs < 2 || n->inputs[0] < 0 || n->inputs[1] < 0) return 0;
-  const mcu_tensor *a = &it->tensors[n->inputs[0]];
-  const mcu_tensor *w = &it->tensors[n->inputs[1]];
-  return a->type == MCU_FLOAT32 && (w->type == MCU_INT8 || w->type == MCU_UINT8);
+  const int32_t a = tensor_type(it, c, n->inputs[0]), w = tensor_type(it, c, n->inputs[1]);
+  return a == MCU_FLOAT32 && (w == MCU_INT8 || w == MCU_UINT8);
 }
 
 static int resolve_op(mcu_interp *it, ctx *c, int32_t i) {
   rt_node *rn = &it->nodes[i];
-  int32_t code = rn->n.builtin;
+  fb_table o, oc;
+  int32_t code, version;
+  fb_vec_table(&c->r, &c->operators, (uint32_t)i, &o);
+  fb_vec_table(&c->r, &c->opcodes, fb_u32(&c->r, &o, 0, 0), &oc);
+  op_code(c, &oc, &code, &version); /* the raw values (parse_op validated the tables) */
   rt_msg_clear(it);
   if (code == BUILTIN_CUSTOM) {
-    fb_table o, oc;
     const char *s;
     uint32_t len;
-    fb_vec_table(&c->r, &c->operators, (uint32_t)i, &o);
-    fb_vec_table(&c->r, &c->opcodes, fb_u32(&c->r, &o, 0, 0), &oc);
     fb_string(&c->r, &oc, 1, &s, &len);
     rt_msg_str(it, "unsupported custom operator '");
     for (uint32_t k = 0; s != NULL && k < len && k < 48 && s[k] >= 32 && s[k] < 127; ++k) {
@@ -367,11 +384,11 @@ static int resolve_op(mcu_interp *it, ctx *c, int32_t i) {
     rt_msg_int(it, i);
     return it->status = MCU_ERR_UNSUPPORTED_OP;
   }
-  if (rn->n.version < 1 || rn->n.version > MAX_OP_VERSION) {
+  if (version < 1 || version > MAX_OP_VERSION) {
     rt_msg_str(it, "operator ");
     rt_msg_str(it, *name ? name : "UNKNOWN");
     rt_msg_str(it, " version ");
-    rt_msg_int(it, rn->n.version);
+    rt_msg_int(it, version);
     rt_msg_str(it, " is not supported");
     return it->status = MCU_ERR_UNSUPPORTED_OP;
   }
@@ -418,14 +435,24 @@ int rt_build_graph(mcu_interp *it) {
   it->n_tensors = (int32_t)c.tensors.n;
   it->n_nodes = (int32_t)c.operators.n;
 
-  it->tensors = rt_alloc_persistent(it, c.tensors.n * (uint32_t)sizeof(mcu_tensor));
-  if (it->tensors == NULL) return it->status;
+  it->fb_tensors = c.tensors;
+  it->fb_buffers = c.buffers;
+
+  /* Tensors, in two passes. The first validates every tensor (into a local struct) and
+   * marks the constant ones (-1) in tmap; graph outputs that are constant get a struct
+   * too (io copies it). The second fills the structs of the others (acts, temporaries
+   * until init ends), numbers them in tmap, and every tensor's data pointer slot:
+   * constants' now, the others' when the planner has placed them. */
+  it->tmap = rt_alloc_temp(it, c.tensors.n * 2u);
+  if (it->tmap == NULL) return it->status;
   int32_t nv = 0; /* variable tensors (stateful models) */
   for (int32_t i = 0; i < it->n_tensors; ++i) {
+    mcu_tensor x;
     uint8_t variable = 0;
-    int s = parse_tensor(it, &c, i, &variable);
+    int s = parse_tensor(it, &c, i, &x, &variable);
     if (s != MCU_OK) return s;
-    nv += variable && !it->tensors[i].is_const;
+    it->tmap[i] = (int16_t)(x.is_const ? -1 : 0);
+    nv += variable && !x.is_const;
   }
   it->n_inputs = (int32_t)gin.n;
   it->n_outputs = (int32_t)gout.n;
@@ -435,13 +462,27 @@ int rt_build_graph(mcu_interp *it) {
     if (t < 0 || t >= it->n_tensors)
       return msg_fail(it, MCU_ERR_MODEL, "corrupt model: graph input/output index out of range: ",
                       t, NULL);
-    if (in && it->tensors[t].is_const)
+    if (in && it->tmap[t] < 0)
       return msg_fail(it, MCU_ERR_MODEL, "corrupt model: graph input is a constant tensor ", t,
                       NULL);
     if (in)
       it->inputs[k] = (int16_t)t;
     else
       it->outputs[k - gin.n] = (int16_t)t;
+    it->tmap[t] = 0;
+  }
+  for (int32_t i = 0; i < it->n_tensors; ++i) it->n_acts += it->tmap[i] >= 0;
+  it->acts = rt_alloc_temp(it, (uint32_t)it->n_acts * (uint32_t)sizeof(mcu_tensor));
+  it->slots = rt_alloc_persistent(it, c.tensors.n * (uint32_t)sizeof(void *));
+  it->io = rt_alloc_persistent(it, (gin.n + gout.n) * (uint32_t)sizeof(mcu_tensor));
+  if (it->acts == NULL || it->slots == NULL || it->io == NULL) return it->status;
+  for (int32_t i = 0, na = 0; i < it->n_tensors; ++i) {
+    mcu_tensor x, *t = it->tmap[i] >= 0 ? &it->acts[na] : &x;
+    uint8_t variable = 0;
+    int s = parse_tensor(it, &c, i, t, &variable);
+    if (s != MCU_OK) return s;
+    if (t != &x) it->tmap[i] = (int16_t)na++;
+    it->slots[i] = t->data; /* NULL for the non-constant ones until planned */
   }
 
   it->nodes = rt_alloc_persistent(it, (c.operators.n ? c.operators.n : 1) * (uint32_t)sizeof(rt_node));
@@ -474,7 +515,7 @@ int rt_build_graph(mcu_interp *it) {
     if ((b == BUILTIN_CONV_2D || b == BUILTIN_DEPTHWISE_CONV_2D ||
          b == BUILTIN_FULLY_CONNECTED || b == BUILTIN_SVDF ||
          b == BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM || b == BUILTIN_BATCH_MATMUL) &&
-        is_float_with_int_weights(it, n)) {
+        is_float_with_int_weights(it, &c, n)) {
       rt_msg_clear(it);
       rt_msg_str(it, "hybrid models are not supported (operator ");
       rt_msg_int(it, i);
@@ -488,18 +529,30 @@ int rt_build_graph(mcu_interp *it) {
     int s = resolve_op(it, &c, i);
     if (s != MCU_OK) return s;
   }
-  /* Variable tensors: keep their indices for the planner and for resetting. */
+  /* Variable tensors: keep their indices for the planner and for resetting (rt_keep
+   * fills in the rest of the records). */
   if (nv > 0) {
-    int16_t *list = rt_alloc_persistent(it, (uint32_t)nv * 2u);
+    rt_var *list = rt_alloc_persistent(it, (uint32_t)nv * (uint32_t)sizeof(rt_var));
     if (list == NULL) return it->status;
     nv = 0;
     for (int32_t i = 0; i < it->n_tensors; ++i) {
       fb_table tt;
       fb_vec_table(r, &c.tensors, (uint32_t)i, &tt);
-      if (fb_u8(r, &tt, 5, 0) && !it->tensors[i].is_const) list[nv++] = (int16_t)i;
+      if (fb_u8(r, &tt, 5, 0) && !rt_is_const(it, i)) list[nv++].index = (int16_t)i;
     }
     it->variables = list;
   }
   it->n_variables = nv;
   return MCU_OK;
+}
+
+int rt_read_tensor(mcu_interp *it, int32_t i, mcu_tensor *t) {
+  ctx c;
+  uint8_t variable;
+  memset(&c, 0, sizeof c);
+  c.r.buf = it->model;
+  c.r.len = it->model_len;
+  c.tensors = it->fb_tensors;
+  c.buffers = it->fb_buffers;
+  return parse_tensor(it, &c, i, t, &variable);
 }

@@ -118,13 +118,22 @@ int mcu_interp_init(mcu_interp *it, const uint8_t *model, uint32_t model_len,
     rt_node *rn = &it->nodes[i];
     if (rn->op->prepare == NULL) continue;
     rt_msg_clear(it);
+    /* the constant tensor structs this prepare() asks for are temporaries above `mark` */
+    const uint32_t mark = it->head;
     s = rn->op->prepare(it, &rn->n);
+    it->head = mark;
+    it->ctemp = NULL;
+    if (it->temp_short != 0) { /* say so, whatever the glue made of the NULL it got */
+      s = rt_arena_fail(it, it->temp_short, 1);
+      it->temp_short = 0;
+    }
     if (s != MCU_OK) {
       if (it->status == MCU_OK) it->status = s;
       if (s != MCU_ERR_ARENA) prefix_op(it, i, "prepare failed");
     }
   }
   if (s == MCU_OK) s = rt_plan(it);
+  if (s == MCU_OK) rt_keep(it);
   rt_temp_reset(it);
   if (s == MCU_OK && (rt_reset_variables(it), 1)) {
     it->state = RT_READY;
@@ -164,12 +173,12 @@ int mcu_interp_num_outputs(const mcu_interp *it) { return it->n_outputs; }
 
 mcu_tensor *mcu_interp_input(mcu_interp *it, int i) {
   if (it->state != RT_READY || i < 0 || i >= it->n_inputs) return NULL;
-  return &it->tensors[it->inputs[i]];
+  return &it->io[i];
 }
 
 mcu_tensor *mcu_interp_output(mcu_interp *it, int i) {
   if (it->state != RT_READY || i < 0 || i >= it->n_outputs) return NULL;
-  return &it->tensors[it->outputs[i]];
+  return &it->io[it->n_inputs + i];
 }
 
 int mcu_interp_num_ops(const mcu_interp *it) { return it->n_nodes; }

@@ -12,15 +12,52 @@
 #include "interp_private.h"
 #include "schema_tables.h"
 
+/* The struct of tensor t during prepare(): its one in acts, or for a constant tensor
+ * one rebuilt from the model into a temporary that lives until the running prepare()
+ * returns (one per tensor and prepare). NULL outside prepare(). */
+static mcu_tensor *tensor_struct(mcu_interp *it, int32_t t) {
+  if (it->state != RT_PREPARING || it->tmap == NULL) return NULL;
+  mcu_tensor *x = rt_act(it, t);
+  if (x != NULL) return x;
+  for (rt_ctemp *c = it->ctemp; c != NULL; c = c->next)
+    if (c->index == t) return &c->t;
+  const uint32_t need = it->head + RT_ALIGN_UP((uint32_t)sizeof(rt_ctemp), 8u);
+  rt_ctemp *c = rt_alloc_temp(it, (uint32_t)sizeof(rt_ctemp));
+  if (c == NULL) {
+    /* rt_alloc_temp recorded the shortfall; the prepare loop reports it again after
+     * the glue has failed on the NULL */
+    it->temp_short = (it->arena_len - it->tail) + need;
+    return NULL;
+  }
+  if (rt_read_tensor(it, t, &c->t) != MCU_OK) return NULL; /* cannot happen after init */
+  c->index = t;
+  c->next = it->ctemp;
+  it->ctemp = c;
+  return &c->t;
+}
+
 mcu_tensor *mcu_input(mcu_interp *it, const mcu_node *node, int i) {
   if (i < 0 || i >= node->n_inputs) return NULL;
   int32_t t = node->inputs[i];
-  return t < 0 ? NULL : &it->tensors[t];
+  return t < 0 ? NULL : tensor_struct(it, t);
 }
 
 mcu_tensor *mcu_output(mcu_interp *it, const mcu_node *node, int i) {
   if (i < 0 || i >= node->n_outputs) return NULL;
-  return &it->tensors[node->outputs[i]];
+  return tensor_struct(it, node->outputs[i]); /* never a constant (checked at init) */
+}
+
+/* Where tensor t's data pointer lives for the interpreter's life. */
+static mcu_ref tensor_ref(mcu_interp *it, int32_t t) { return (mcu_ref)&it->slots[t]; }
+
+mcu_ref mcu_input_ref(mcu_interp *it, const mcu_node *node, int i) {
+  if (i < 0 || i >= node->n_inputs || node->inputs[i] < 0) return NULL;
+  return tensor_ref(it, node->inputs[i]);
+}
+
+mcu_ref mcu_output_ref(mcu_interp *it, const mcu_node *node, int i) {
+  if (i < 0 || i >= node->n_outputs) return NULL;
+  return tensor_ref(it, node->outputs[i]);
 }
 
 void *mcu_alloc_persistent(mcu_interp *it, size_t bytes) {
@@ -136,7 +173,7 @@ int mcu_resize_output(mcu_interp *it, const mcu_node *node, int k, const int32_t
   if (ndims < 0 || ndims > MCU_MAX_DIMS)
     return mcu_fail_int(it, MCU_ERR_PARAMS, "output rank out of range:", ndims);
   const int32_t t = node->outputs[k];
-  mcu_tensor *x = &it->tensors[t];
+  mcu_tensor *x = rt_act(it, t); /* during prepare(): tmap and acts exist */
   int64_t bytes = rt_type_size(x->type);
   for (int32_t d = 0; d < ndims; ++d) {
     if (dims[d] < 0) return mcu_fail_int(it, MCU_ERR_PARAMS, "negative output dim:", dims[d]);
