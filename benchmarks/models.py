@@ -32,7 +32,7 @@ def main():
         macs = sum(op.macs for op in read_model(path)[1].ops)
         ref = reference_arena(path)
         for core in CORES:
-            r = run_model(path, core, sram="1MiB", flash="2MiB")
+            r = run_model(path, core, kernels="reference", sram="1MiB", flash="2MiB")
             ref_total = ref.total if ref else None
             print(f"{name:<24} {core:<10} {r.cycles.invoke:>14,} {r.instructions['invoke']:>13,} {macs:>11,} "
                   f"{r.cycles.invoke / macs:>8.2f} {r.latency_ms:>8.2f} {r.cycles.overhead_pct:>8.3f}% "
