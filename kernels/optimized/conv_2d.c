@@ -423,7 +423,8 @@ K_COLD static void conv_c_path(const k_conv_params *p, const int16_t *buf, const
 
 static inline size_t col_bytes(int32_t K) { return (size_t)conv_groups(K) * 16u; }
 
-/* 1 when every channel's requantization is in conv_pairs_asm's form. */
+/* 1 when every channel's requantization is in conv_pairs_asm's form (as conv_s8_dsp
+ * decides; these two size its scratch). */
 static int conv_asm_ok(const k_conv_params *p) {
   for (int32_t c = 0; c < p->out_c; ++c) {
     if ((p->out_shift[c] > -2 || p->out_shift[c] < -31) && p->out_mult[c] != 0) return 0;
@@ -454,11 +455,14 @@ static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_
   col_zero(buf + 4, K, 4 * G - K);
 
   /* channel pairs for the asm loop: all of them when every shift is in its form */
-  const int asm_ok = conv_asm_ok(p);
+  int asm_ok = 1;
+  for (int32_t c = 0; c < out_c; ++c) {
+    if ((p->out_shift[c] > -2 || p->out_shift[c] < -31) && p->out_mult[c] != 0) asm_ok = 0;
+  }
   int32_t pairs = asm_ok ? out_c / 2 : 0;
   /* with K % 4 != 0 the last pair's second row would be read past the filter: that
    * pair reads a zero-padded copy of its two rows */
-  const int pad_last = conv_pad_last(p, asm_ok);
+  const int pad_last = pairs > 0 && (K & 3) != 0 && 2 * pairs == out_c; /* = conv_pad_last */
   if (pad_last) {
     const int8_t *src = filter + (out_c - 2) * K;
     for (int32_t i = 0; i < 2 * K; ++i) rows[i] = src[i];

@@ -20,25 +20,40 @@ static inline void k_fully_connected_s8_ref(const k_fc_params *p, const int8_t *
   const int32_t *ch_mult = p->ch_mult;
   const int8_t *ch_shift = p->ch_shift;
 
-  for (int32_t b = 0; b < p->batches; ++b) {
-    const int8_t *w = weights;
-    for (int32_t o = 0; o < out_depth; ++o) {
-      int32_t acc = 0;
-      for (int32_t d = 0; d < depth; ++d) {
-        acc += ((int32_t)input[d] + in_off) * ((int32_t)w[d] + f_off);
+  /* One loop nest per kind of requantization (per-channel: int32 multipliers and int8
+   * shifts from arrays; per-tensor: one pair), so that neither pays for the other. */
+  if (ch_mult != NULL) {
+    for (int32_t b = 0; b < p->batches; ++b) {
+      const int8_t *w = weights;
+      for (int32_t o = 0; o < out_depth; ++o) {
+        int32_t acc = 0;
+        for (int32_t d = 0; d < depth; ++d) {
+          acc += ((int32_t)input[d] + in_off) * ((int32_t)w[d] + f_off);
+        }
+        w += depth;
+        if (bias != NULL) acc += bias[o];
+        acc = mcu_multiply_by_quantized_multiplier(acc, ch_mult[o], ch_shift[o]);
+        acc += out_off;
+        *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
       }
-      w += depth;
-      if (bias != NULL) acc += bias[o];
-      int32_t mult = p->out_mult, shift = p->out_shift;
-      if (ch_mult != NULL) {
-        mult = ch_mult[o];
-        shift = ch_shift[o];
-      }
-      acc = mcu_multiply_by_quantized_multiplier(acc, mult, shift);
-      acc += out_off;
-      *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
+      input += depth;
     }
-    input += depth;
+  } else {
+    for (int32_t b = 0; b < p->batches; ++b) {
+      const int8_t *w = weights;
+      for (int32_t o = 0; o < out_depth; ++o) {
+        int32_t acc = 0;
+        for (int32_t d = 0; d < depth; ++d) {
+          acc += ((int32_t)input[d] + in_off) * ((int32_t)w[d] + f_off);
+        }
+        w += depth;
+        if (bias != NULL) acc += bias[o];
+        acc = mcu_multiply_by_quantized_multiplier(acc, p->out_mult, p->out_shift);
+        acc += out_off;
+        *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
+      }
+      input += depth;
+    }
   }
 }
 
