@@ -45,6 +45,16 @@
  * requantization): compiled for size, so the fast paths' code is not paid twice. */
 #define K_COLD __attribute__((noinline, minsize))
 
+/* For a rarely taken branch inside a hot loop of the plain-C paths (the general
+ * requantization of a channel): out of line (K_COLD) on Thumb-1 cores (ARMv6-M: M0,
+ * M0+), whose eight low registers the hot loop needs; inline elsewhere, where that
+ * measured faster (Cortex-M3). */
+#if defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB == 1
+#define K_RARE K_COLD
+#else
+#define K_RARE inline __attribute__((always_inline))
+#endif
+
 /* 1 when a * b * c <= limit (all >= 1), computed without overflow: guards fast paths
  * whose buffers or lane widths depend on a filter's size. */
 static inline int k_product_le(int32_t a, int32_t b, int32_t c, int32_t limit) {

@@ -581,10 +581,14 @@ static void colg_pixel(const k_conv_params *p, int16_t *buf, int c, const int8_t
   }
 }
 
+/* The exact general requantization of channel oc (a rare path: K_RARE). */
+static K_RARE int32_t conv_rq_any(const k_conv_params *p, int32_t acc, int32_t oc) {
+  return k_rq_any(acc, p->out_mult[oc], p->out_shift[oc]);
+}
+
 static inline int8_t outg(const k_conv_params *p, int32_t acc, int32_t oc, int fast,
                           const k_rq_ch *c) {
-  acc = fast ? k_rq(acc, c->mult, c->rh, c->sh)
-             : k_rq_any(acc, p->out_mult[oc], p->out_shift[oc]);
+  acc = fast ? k_rq(acc, c->mult, c->rh, c->sh) : conv_rq_any(p, acc, oc);
   return (int8_t)mcu_clamp_i32(acc + p->output_offset, p->act_min, p->act_max);
 }
 

@@ -46,25 +46,20 @@ typedef struct {
   const int8_t *any_shift;
 } dw_rq4;
 
-/* dw_store4 for a group with a channel outside the k_rq form: out of line, so that the
- * code of the loops that inline dw_store4 does not depend on this rarely used path. */
-K_COLD static uint32_t dw_store4_any(const dw_rq4 *q, int32_t a0, int32_t a1, int32_t a2,
-                                     int32_t a3, int32_t off, uint32_t lo4, uint32_t hi4) {
-  const int32_t v0 = k_rq_any(a0, q->any_mult[0], q->any_shift[0]);
-  const int32_t v1 = k_rq_any(a1, q->any_mult[1], q->any_shift[1]);
-  const int32_t v2 = k_rq_any(a2, q->any_mult[2], q->any_shift[2]);
-  const int32_t v3 = k_rq_any(a3, q->any_mult[3], q->any_shift[3]);
-  const uint32_t h0 = k_pack8x2(v0 + off, v1 + off), h1 = k_pack8x2(v2 + off, v3 + off);
-  return k_clamp8x4((h0 & 0xffffu) | (h1 << 16), lo4, hi4);
-}
-
 static inline uint32_t dw_store4(const dw_rq4 *q, int32_t a0, int32_t a1, int32_t a2,
                                  int32_t a3, int32_t off, uint32_t lo4, uint32_t hi4) {
-  if (!q->fast) return dw_store4_any(q, a0, a1, a2, a3, off, lo4, hi4);
-  const int32_t v0 = k_rq(a0, q->mult[0], q->rh[0], q->sh[0]);
-  const int32_t v1 = k_rq(a1, q->mult[1], q->rh[1], q->sh[1]);
-  const int32_t v2 = k_rq(a2, q->mult[2], q->rh[2], q->sh[2]);
-  const int32_t v3 = k_rq(a3, q->mult[3], q->rh[3], q->sh[3]);
+  int32_t v0, v1, v2, v3;
+  if (q->fast) {
+    v0 = k_rq(a0, q->mult[0], q->rh[0], q->sh[0]);
+    v1 = k_rq(a1, q->mult[1], q->rh[1], q->sh[1]);
+    v2 = k_rq(a2, q->mult[2], q->rh[2], q->sh[2]);
+    v3 = k_rq(a3, q->mult[3], q->rh[3], q->sh[3]);
+  } else {
+    v0 = k_rq_any(a0, q->any_mult[0], q->any_shift[0]);
+    v1 = k_rq_any(a1, q->any_mult[1], q->any_shift[1]);
+    v2 = k_rq_any(a2, q->any_mult[2], q->any_shift[2]);
+    v3 = k_rq_any(a3, q->any_mult[3], q->any_shift[3]);
+  }
   const uint32_t h0 = k_pack8x2(v0 + off, v1 + off), h1 = k_pack8x2(v2 + off, v3 + off);
   return k_clamp8x4((h0 & 0xffffu) | (h1 << 16), lo4, hi4);
 }
@@ -408,6 +403,11 @@ static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8
 
 #define DW_MAX_TAPS 64
 
+/* The exact general requantization of channel ch (a rare path: K_RARE). */
+static K_RARE int32_t dw_rq_any(const k_dw_conv_params *p, int32_t acc, int32_t ch) {
+  return k_rq_any(acc, p->out_mult[ch], p->out_shift[ch]);
+}
+
 /* Plain C, depth multiplier 1: four channels per pass with their weights widened once
  * onto the stack and their requantization constants prepared once (k_rq where it
  * applies); per pixel the valid tap range is computed once for the four channels. */
@@ -456,7 +456,7 @@ static void dw_s8_generic(const k_dw_conv_params *p, const int8_t *input, const 
           }
           for (int32_t i = 0; i < nc; ++i) {
             int32_t v = fast[i] ? k_rq(acc[i], rq[i].mult, rq[i].rh, rq[i].sh)
-                                : k_rq_any(acc[i], p->out_mult[c + i], p->out_shift[c + i]);
+                                : dw_rq_any(p, acc[i], c + i);
             out[i] = (int8_t)mcu_clamp_i32(v + p->output_offset, p->act_min, p->act_max);
           }
         }
