@@ -19,9 +19,8 @@ from .units import format_size
 PROFILE_TOP = 20   # functions `--profile` prints when no N is given
 
 
-def _add_core_options(p: argparse.ArgumentParser):
-    g = p.add_argument_group("core and memory")
-    g.add_argument("--core", default="cortex-m4", help="core or board name (see `mcusim cores`); default cortex-m4")
+def _add_memory_options(g):
+    """--cores-dir, --flash, --sram, --clock, --fpu/--no-fpu: per-run changes to a core."""
     g.add_argument("--cores-dir", help="directory with extra core/board TOML files")
     g.add_argument("--flash", help="flash size, e.g. 256KiB (default: the core's)")
     g.add_argument("--sram", help="SRAM size, e.g. 64KiB (default: the core's)")
@@ -29,6 +28,12 @@ def _add_core_options(p: argparse.ArgumentParser):
     fpu = g.add_mutually_exclusive_group()
     fpu.add_argument("--fpu", dest="fpu", action="store_true", default=None, help="give the core its FPU option")
     fpu.add_argument("--no-fpu", dest="fpu", action="store_false", help="configure the core without FPU")
+
+
+def _add_core_options(p: argparse.ArgumentParser):
+    g = p.add_argument_group("core and memory")
+    g.add_argument("--core", default="cortex-m4", help="core or board name (see `mcusim cores`); default cortex-m4")
+    _add_memory_options(g)
     g.add_argument("--max-instructions", type=int, default=None,
                    help="stop runaway firmware after this many instructions (default 4e9)")
 
@@ -185,13 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cores", required=True, help="comma-separated cores, e.g. cortex-m0plus,cortex-m4,cortex-m7")
     p.add_argument("--kernels", default=DEFAULT_KERNELS,
                    help=f"comma-separated kernel sets (reference,optimized; default {DEFAULT_KERNELS})")
-    p.add_argument("--cores-dir", help="directory with extra core/board TOML files")
-    p.add_argument("--flash", help="flash size for every core")
-    p.add_argument("--sram", help="SRAM size for every core")
-    p.add_argument("--clock", help="clock for every core")
-    fpu = p.add_mutually_exclusive_group()
-    fpu.add_argument("--fpu", dest="fpu", action="store_true", default=None)
-    fpu.add_argument("--no-fpu", dest="fpu", action="store_false")
+    _add_memory_options(p.add_argument_group("memory, applied to every core"))
     p.add_argument("--toolchain", default="zig", choices=("zig", "gcc"))
     p.add_argument("--input", action="append", metavar="X.npy", help="input array (.npy), once per model input")
     p.add_argument("--seed", type=int, default=0, help="seed of the pseudo-random input (default 0)")
