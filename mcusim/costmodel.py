@@ -525,29 +525,12 @@ class CodeTables:
 
     # -- decode
 
-    @staticmethod
-    def _code_spans(image, lo, hi):
-        marks = sorted((a, k) for a, k in image.mapping if lo <= a < hi)
-        if not marks:
-            return [(lo, hi)]
-        spans, pos, code = [], lo, not marks or marks[0][0] != lo
-        if marks[0][0] > lo:
-            code = True
-        for addr, kind in marks + [(hi, "d")]:
-            if code and addr > pos:
-                spans.append((pos, addr))
-            if kind == "t":
-                code, pos = True, addr
-            elif kind == "d":
-                code = False
-        return spans
-
     def _initial_decode(self, image, lo, hi):
         """The linear sweep over every $t span, cached on disk by the code bytes, the
         mapping symbols and this module's source (decoding is core-independent)."""
         import pickle
         from .toolchain import cache_dir
-        spans = self._code_spans(image, lo, hi)
+        spans = image.code_spans(lo, hi)
         key = hashlib.sha256(bytes(self.code) + repr((lo, spans)).encode() + Path(__file__).read_bytes() +
                              capstone.__version__.encode()).hexdigest()[:24]
         path = cache_dir() / "decode" / f"{key}.pkl"

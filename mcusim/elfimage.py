@@ -84,6 +84,20 @@ class ElfImage:
             return f"0x{address:08x}"
         return f"0x{address:08x} (in {name}+0x{(address & ~1) - self.symbols[name]:x})"
 
+    def code_spans(self, lo: int, hi: int) -> list:
+        """[lo, hi) minus the literal pools that $d mapping symbols mark, as (start, end)
+        pairs; the whole range when the image has no mapping symbols there."""
+        marks = sorted((a, k) for a, k in self.mapping if lo <= a < hi)
+        spans, pos, code = [], lo, True
+        for addr, kind in marks + [(hi, "d")]:
+            if code and addr > pos:
+                spans.append((pos, addr))
+            if kind == "t":
+                code, pos = True, addr
+            elif kind == "d":
+                code = False
+        return spans
+
     def code_ranges(self):
         """(start, bytes) of every executable segment, at its run-time address."""
         return [(s.vaddr, s.data) for s in self.segments if s.executable]

@@ -427,25 +427,11 @@ def _first_fp_instruction(image: ElfImage):
     None. Literal pools (marked by $d mapping symbols) are skipped. Cached per image."""
     md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
     for start, size, name in image.functions:
-        for lo, hi in _code_spans(image, start, start + size):
+        for lo, hi in image.code_spans(start, start + size):
             for insn in md.disasm(_load_bytes(image, lo, hi - lo), lo):
                 if is_fp_instruction(insn):
                     return insn.mnemonic, insn.address, name
     return None
-
-
-def _code_spans(image, lo, hi):
-    """[lo, hi) minus the literal pools that $d mapping symbols mark."""
-    spans, pos, code = [], lo, True
-    marks = [(a, k) for a, k in image.mapping if lo <= a < hi]
-    for addr, kind in marks + [(hi, "t")]:
-        if code and addr > pos:
-            spans.append((pos, addr))
-        if kind == "d":
-            code = False
-        elif kind == "t":
-            code, pos = True, addr
-    return spans
 
 
 def _load_bytes(image, address, size):
