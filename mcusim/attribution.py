@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-INIT_BEGIN, INIT_END, INVOKE_BEGIN, INVOKE_END, OP_BEGIN, OP_END, MARK_BEGIN, MARK_END = range(1, 9)
+INIT_BEGIN, INIT_END, INVOKE_BEGIN, INVOKE_END, OP_BEGIN, OP_END, MARK_BEGIN, MARK_END, KERNEL = range(1, 10)
 
 
 def _combine(a, b, sign):
@@ -43,6 +43,7 @@ class Attribution:
     invokes: list              # Cost of each invoke, in order
     ops: dict                  # op index -> Cost, for the first invoke
     markers: dict              # user marker id -> Cost (first occurrence)
+    variants: dict = dataclasses.field(default_factory=dict)  # op index -> KERNEL event indexes in its window
 
     @property
     def invoke(self) -> Cost:
@@ -62,11 +63,21 @@ class Attribution:
 
 def attribute(events) -> Attribution:
     """Pair begin/end events. Operator windows are taken from the first invoke; a window
-    left open (the firmware stopped inside it) is ignored."""
-    init, invokes, ops, markers = ZERO, [], {}, {}
+    left open (the firmware stopped inside it) is ignored. KERNEL events (the optimized
+    path a kernel call took) belong to the operator window open when they came."""
+    init, invokes, ops, markers, variants = ZERO, [], {}, {}, {}
     open_ = {}
     invoke_count = 0
+    current_op = None
     for ev in events:
+        if ev.kind == KERNEL:
+            if current_op is not None and invoke_count == 0:
+                variants.setdefault(current_op, []).append(ev.index)
+            continue
+        if ev.kind == OP_BEGIN:
+            current_op = ev.index
+        elif ev.kind == OP_END:
+            current_op = None
         if ev.kind in (INIT_BEGIN, INVOKE_BEGIN, OP_BEGIN, MARK_BEGIN):
             open_[(ev.kind, ev.index)] = ev
             continue
@@ -83,4 +94,4 @@ def attribute(events) -> Attribution:
             ops[ev.index] = cost
         elif ev.kind == MARK_END:
             markers.setdefault(ev.index, cost)
-    return Attribution(init, invokes, ops, markers)
+    return Attribution(init, invokes, ops, markers, variants)

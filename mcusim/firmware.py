@@ -4,6 +4,8 @@ with kernels/target/main.c)."""
 
 from __future__ import annotations
 
+import functools
+import re
 import struct
 
 from .cores import Core
@@ -46,6 +48,22 @@ def build_firmware(core: Core, *, kernels: str = DEFAULT_KERNELS, toolchain: str
     return build(core, sources, name=f"{'bench' if bare else 'interp'}-{kernels}", opt=opt, toolchain=toolchain,
                  include_dirs=[KERNELS_DIR / "runtime", KERNELS_DIR / "ops", KERNELS_DIR / "reference",
                                KERNELS_DIR / "bench"], defines=["MCU_BENCH"] if bare else [])
+
+
+@functools.cache
+def _variant_names() -> dict:
+    text = (KERNELS_DIR / "include" / "k_variant.h").read_text()
+    return {int(value): "optimized-" + name.lower().replace("_", "-")
+            for name, value in re.findall(r"^\s*K_VARIANT_(\w+) = (\d+),", text, re.M)}
+
+
+def kernel_used(variants) -> str:
+    """What an operator's kernel calls ran, from the KERNEL trace events in its window
+    (kernels/include/k_variant.h): "reference" when none came (no optimized path, or a
+    fallback), else e.g. "optimized-dsp-3x3"; distinct paths of several calls joined by "+"."""
+    names = _variant_names()
+    used = dict.fromkeys(names.get(v, f"optimized-{v}") for v in variants or ())
+    return "+".join(used) or "reference"
 
 
 def model_slot(model: bytes, input_addr: int, input_len: int, *, runs: int = 1,

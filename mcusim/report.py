@@ -11,7 +11,7 @@ from .result import RunResult
 from .units import format_size
 
 CSV_FIELDS = ("index", "op", "cycles", "instructions", "energy_uj", "macs", "cycles_per_mac", "share_pct",
-              "bare_cycles")
+              "bare_cycles", "kernel")
 
 
 def _pct(part, whole):
@@ -38,11 +38,12 @@ def summary(result: RunResult) -> str:
               f"init     {c.init:>13,} cycles",
               "",
               f"{'#':>3} {'op':<20} {'cycles':>13} {'share':>7} {'MACs':>11} {'cyc/MAC':>8} {'uJ':>9}"
-              + (f" {'bare cycles':>13}" if bare else "")]
+              + (f" {'bare cycles':>13}" if bare else "") + "  kernel"]
     for op in result.ops:
         cpm = f"{op.cycles_per_mac:8.2f}" if op.cycles_per_mac else f"{'':>8}"
         lines.append(f"{op.index:>3} {op.op:<20} {op.cycles:>13,} {_pct(op.cycles, c.invoke):6.2f}% "
-                     f"{op.macs:>11,} {cpm} {_uj(op.energy_uj):>9}" + (f" {op.bare_cycles:>13,}" if bare else ""))
+                     f"{op.macs:>11,} {cpm} {_uj(op.energy_uj):>9}" + (f" {op.bare_cycles:>13,}" if bare else "")
+                     + f"  {op.kernel}")
     lines += ["",
               f"flash    {format_size(m.flash_used):>10} of {format_size(m.flash_limit):>8}  "
               f"({', '.join(f'{k} {format_size(v)}' for k, v in m.flash_components.items())})",
@@ -65,7 +66,7 @@ def ops_csv(result: RunResult) -> str:
         writer.writerow([op.index, op.op, op.cycles, op.instructions, "" if op.energy_uj is None else f"{op.energy_uj:.6f}", op.macs,
                          f"{op.cycles_per_mac:.4f}" if op.cycles_per_mac else "",
                          f"{_pct(op.cycles, result.cycles.invoke):.4f}",
-                         "" if op.bare_cycles is None else op.bare_cycles])
+                         "" if op.bare_cycles is None else op.bare_cycles, op.kernel])
     return buf.getvalue()
 
 

@@ -19,6 +19,7 @@ class OpResult:
     energy_uj: float
     macs: int
     bare_cycles: int | None = None
+    kernel: str = "reference"     # the code that ran: "reference" or "optimized-<path>" (firmware.kernel_used)
 
     @property
     def cycles_per_mac(self) -> float | None:

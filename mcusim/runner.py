@@ -109,7 +109,8 @@ def run_model(model, core="cortex-m4", inputs=None, *, kernels: str = firmware.D
 
     att = attribute(run.events)
     ops = [OpResult(op.index, op.name, att.ops[op.index].cycles, att.ops[op.index].instructions,
-                    att.ops[op.index].energy_uj, op.macs, bare_cycles.get(op.index))
+                    att.ops[op.index].energy_uj, op.macs, bare_cycles.get(op.index),
+                    firmware.kernel_used(att.variants.get(op.index)))
            for op in info.ops if op.index in att.ops]
     firmware_bytes = slot_address - core.flash_base
     model_bytes = firmware.SLOT_HEADER.size + len(data)

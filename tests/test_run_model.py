@@ -61,6 +61,17 @@ def test_same_outputs_on_every_core(core):
     result = run_model(path, core, inputs)
     np.testing.assert_array_equal(result.outputs[0], reference(path, inputs)[0])
     assert result.cycles.invoke == sum(op.cycles for op in result.ops) + result.cycles.interpreter_overhead
+    # each op records the kernel path that really ran (KERNEL trace events, k_variant.h)
+    used = [(op.op, op.kernel) for op in result.ops]
+    if core in ("cortex-m0plus", "cortex-m3"):   # no DSP extension: plain-C conv paths
+        assert used[:3] == [("CONV_2D", "optimized-c"), ("DEPTHWISE_CONV_2D", "optimized-c"),
+                            ("CONV_2D", "optimized-c")]
+        assert ("FULLY_CONNECTED", "reference") in used
+    else:
+        assert used[:3] == [("CONV_2D", "optimized-dsp"), ("DEPTHWISE_CONV_2D", "optimized-dsp-3x3"),
+                            ("CONV_2D", "optimized-dsp-1x1")]
+        assert ("FULLY_CONNECTED", "optimized-dsp") in used and ("AVERAGE_POOL_2D", "optimized-dsp") in used
+    assert ("RESHAPE", "reference") in used
 
 
 @needs_shared
@@ -121,6 +132,13 @@ def test_cli_run_writes_json_and_csv(tmp_path):
     data = json.loads(out.read_text())
     assert data["schema_version"] == 1 and data["core"] == "cortex-m4"
     assert len(ops.read_text().strip().splitlines()) == 1 + len(data["ops"]) == 12
+    assert ops.read_text().splitlines()[0].endswith(",kernel")
+    assert {op["kernel"] for op in data["ops"]} >= {"optimized-dsp", "reference"}
+
+
+def test_reference_kernel_set_records_reference_for_every_op():
+    result = run_model(REPO_MODELS / "sine_int8.tflite", "cortex-m4", kernels="reference")
+    assert [op.kernel for op in result.ops] == ["reference"] * 3
 
 
 def test_bare_kernel_harness_measures_each_op_without_the_interpreter():

@@ -68,6 +68,7 @@ enum {
   MCU_TRACE_OP_END = 6,
   MCU_TRACE_MARK_BEGIN = 7, /* index = user marker id */
   MCU_TRACE_MARK_END = 8,
+  MCU_TRACE_KERNEL = 9, /* index = K_VARIANT_* of k_variant.h: the optimized path taken */
 };
 
 #define MCU_MAX_DIMS 6

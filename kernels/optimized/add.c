@@ -14,6 +14,7 @@
 
 #include "../reference/add_ref.h"
 #include "k_arm_dsp.h"
+#include "k_variant.h"
 #include "mcu_quant.h"
 
 #if K_ARM_DSP
@@ -173,6 +174,7 @@ void k_add_s8(const k_add_s8_params *p, const int8_t *in1, const int8_t *in2, in
 #if K_ARM_DSP
   add_q q;
   if (add_prepare_q(p, &q)) {
+    k_variant(K_VARIANT_DSP);
     const k_bcast *b = &p->shape;
     const int last = b->ndims - 1;
     const int32_t n = b->dims[last];

@@ -11,6 +11,7 @@
 
 #include "../reference/average_pool_2d_ref.h"
 #include "k_arm_dsp.h"
+#include "k_variant.h"
 #include "k_padding.h"
 #include "mcu_quant.h"
 
@@ -80,6 +81,7 @@ static void avg_s8_dsp(const k_pool_params *p, const int8_t *input, int8_t *outp
 void k_average_pool_2d_s8(const k_pool_params *p, const int8_t *input, int8_t *output) {
 #if K_ARM_DSP
   if (k_product_le(p->filter_h, p->filter_w, 1, 256)) {
+    k_variant(K_VARIANT_DSP);
     avg_s8_dsp(p, input, output);
     return;
   }

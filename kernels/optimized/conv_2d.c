@@ -40,6 +40,7 @@
 
 #include "../reference/conv_2d_ref.h"
 #include "k_arm_dsp.h"
+#include "k_variant.h"
 #include "k_padding.h"
 #include "mcu_quant.h"
 
@@ -481,6 +482,7 @@ static void conv_s8_dsp(const k_conv_params *p, const int8_t *input, const int8_
 
   const int is1x1 = p->filter_h == 1 && p->filter_w == 1 && (p->in_c & 3) == 0;
   const int staged = !is1x1 && (p->in_c & 3) != 0 && K <= CONV_STAGE_MAX;
+  k_variant(is1x1 ? K_VARIANT_DSP_1X1 : K_VARIANT_DSP);
   const int32_t span_h = (p->filter_h - 1) * p->dilation_h + 1;
   const uint32_t zp4 = k_splat8(-p->input_offset);
   for (int32_t b = 0; b < p->batches; ++b) {
@@ -655,6 +657,7 @@ void k_conv_2d_s8(const k_conv_params *p, const int8_t *input, const int8_t *fil
 #if K_ARM_DSP
     conv_s8_dsp(p, input, filter, bias, output, scratch);
 #else
+    k_variant(K_VARIANT_C);
     conv_s8_generic(p, input, filter, bias, output, (int16_t *)scratch);
 #endif
     return;

@@ -27,6 +27,7 @@
 
 #include "../reference/depthwise_conv_2d_ref.h"
 #include "k_arm_dsp.h"
+#include "k_variant.h"
 #include "k_padding.h"
 #include "mcu_quant.h"
 
@@ -312,6 +313,7 @@ static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8
       runs_ok = 0;
     }
   }
+  k_variant(runs_ok ? K_VARIANT_DSP_3X3 : K_VARIANT_DSP);
   if (!runs_ok) { /* one run per pixel, all through C */
     n_runs = 1;
     run_x[0] = 0;
@@ -487,6 +489,7 @@ void k_depthwise_conv_2d_s8(const k_dw_conv_params *p, const int8_t *input,
   }
 #else
   if (p->depth_multiplier == 1 && k_product_le(p->filter_h, p->filter_w, 1, DW_MAX_TAPS)) {
+    k_variant(K_VARIANT_C);
     dw_s8_generic(p, input, filter, bias, output);
     return;
   }

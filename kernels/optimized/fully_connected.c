@@ -14,6 +14,7 @@
 
 #include "../reference/fully_connected_ref.h"
 #include "k_arm_dsp.h"
+#include "k_variant.h"
 #include "mcu_quant.h"
 
 #if K_ARM_DSP
@@ -156,6 +157,7 @@ void k_fully_connected_s8(const k_fc_params *p, const int8_t *input, const int8_
                           const int32_t *bias, int8_t *output, void *scratch) {
 #if K_ARM_DSP
   if (p->filter_offset == 0) {
+    k_variant(K_VARIANT_DSP);
     fc_s8_dsp(p, input, weights, bias, output);
     return;
   }

@@ -10,6 +10,7 @@
 
 #include "../reference/max_pool_2d_ref.h"
 #include "k_arm_dsp.h"
+#include "k_variant.h"
 #include "k_padding.h"
 #include "mcu_quant.h"
 
@@ -72,6 +73,7 @@ static void max_s8_dsp(const k_pool_params *p, const int8_t *input, int8_t *outp
 
 void k_max_pool_2d_s8(const k_pool_params *p, const int8_t *input, int8_t *output) {
 #if K_ARM_DSP
+  k_variant(K_VARIANT_DSP);
   max_s8_dsp(p, input, output);
 #else
   k_max_pool_2d_s8_ref(p, input, output);
