@@ -64,7 +64,10 @@ ENGINES = ("native", "python")
 CLASSES = ("alu", "mul", "branch", "load", "store", "flash_load", "fpu", "div", "other")
 _CLS = {name: i for i, name in enumerate(CLASSES)}
 NCLASS = 10
-KIND_EXTRA, KIND_UDIV, KIND_SDIV = 1, 2, 3
+KIND_EXTRA, KIND_UDIV, KIND_SDIV, KIND_DEFER = 1, 2, 3, 4
+# KIND_DEFER: a KIND_EXTRA instruction whose condition can be evaluated after its block
+# from the flags then (nothing after it up to the next branch writes them), so it needs no
+# exec hook: see "Conditional instructions" in docs/cost-model.md.
 FLOW_CALL, FLOW_RET, FLOW_CCALL = 1, 2, 3   # how an instruction leaves (profile: see costhook.c)
 NO_RET = 0xFFFF_FFFF_FFFF_FFFF
 RET_SEARCH = 16
@@ -198,6 +201,7 @@ class Insn:
     reads_flags: bool = False
     writeback: bool = False
     imm_offset: bool = False          # a memory operand without an index register
+    cond: int = 14                    # architectural condition (0 EQ ... 13 LE, 14 always)
 
 
 def analyze(insn, in_it=False) -> Insn:
@@ -216,6 +220,7 @@ def analyze(insn, in_it=False) -> Insn:
     info.sets_flags = bool(names_w & {"cpsr", "apsr", "apsr_nzcv"})
     info.reads_flags = bool(names_r & {"cpsr", "apsr", "apsr_nzcv"}) or insn.cc not in (A.ARM_CC_AL, A.ARM_CC_INVALID)
     info.writeback = bool(getattr(insn, "writeback", False))
+    info.cond = insn.cc - 1 if insn.cc not in (A.ARM_CC_AL, A.ARM_CC_INVALID) else 14
     for op in insn.operands:
         if op.type == A.ARM_OP_MEM:
             info.imm_offset = not op.mem.index
@@ -422,7 +427,8 @@ _STATE_FIELDS = [
     ("base", ctypes.c_uint64), ("nhalf", ctypes.c_uint64),
     ("cyc", _P), ("ins", _P), ("nrg", _P), ("fpp", _P), ("start", _P), ("bound", _P),
     ("seq_adj", _P), ("seq_adj_e", _P), ("taken", _P), ("taken_e", _P), ("eclass", _P), ("kind", _P),
-    ("exec_extra", _P), ("exec_base", _P), ("div_rn", _P), ("div_rm", _P), ("cnt_start", _P),
+    ("exec_extra", _P), ("exec_base", _P), ("div_rn", _P), ("div_rm", _P), ("cond", _P), ("dfp", _P),
+    ("cnt_start", _P),
     ("cnt_end", _P), ("cnt_jump", _P), ("class_e", _P),
     ("div_min", ctypes.c_int32), ("div_max", ctypes.c_int32), ("div_bits", ctypes.c_int32),
     ("flash_ws", ctypes.c_int32), ("flash_line_shift", ctypes.c_uint32), ("flash_class", ctypes.c_int32),
@@ -445,6 +451,7 @@ _STATE_FIELDS = [
     ("stk_depth", ctypes.c_uint64), ("stk_max", ctypes.c_uint64), ("stk_dropped", ctypes.c_uint64),
     ("pending_e", ctypes.c_uint64), ("pending_flow", ctypes.c_int32), ("prof_root", ctypes.c_int32),
     ("prev_fid", ctypes.c_int64), ("slow_fid", ctypes.c_int64), ("prof_outside", ctypes.c_uint64),
+    ("defer_pending", ctypes.c_int32),
 ]
 
 
@@ -515,6 +522,9 @@ class CodeTables:
         self.exec_base = np.zeros(n, np.int32)
         self.div_rn = np.zeros(n, np.uint8)
         self.div_rm = np.zeros(n, np.uint8)
+        self.cond = np.zeros(n, np.uint8)          # KIND_DEFER: its condition
+        self.deferflag = np.zeros(n, np.int64)     # 1 at a KIND_DEFER instruction
+        self.dfp = np.zeros(n, np.int64)           # prefix count of deferflag
         self.size = np.zeros(n, np.uint8)
         self.cyc = np.zeros(n, np.int64)
         self.ins = np.zeros(n, np.int64)
@@ -581,7 +591,8 @@ class CodeTables:
             self.insns.pop(i, None)
         sl = slice(lo, hi)
         for arr in (self.cost, self.icount, self.energy_at, self.fpflag, self.start, self.seq_adj,
-                    self.seq_adj_e, self.eclass, self.kind, self.exec_extra, self.exec_base, self.size):
+                    self.seq_adj_e, self.eclass, self.kind, self.exec_extra, self.exec_base, self.size,
+                    self.cond, self.deferflag):
             arr[sl] = 0
         self.bound[lo + 1:hi] = 0
         self.taken[lo + 1:hi + 1] = 0
@@ -599,7 +610,8 @@ class CodeTables:
         if prev is not None and prev.address + prev.size != infos[0].address:
             prev = None
         paired_prev = False
-        for info in infos:
+        flags_kept = _flags_kept_to_branch(infos)
+        for j, info in enumerate(infos):
             if prev is not None and prev.address + prev.size != info.address:
                 prev, paired_prev = None, False
             i = (info.address - self.base) >> 1
@@ -631,6 +643,10 @@ class CodeTables:
                     self.kind[i] = KIND_EXTRA if extra else 0
                     self.exec_extra[i] = extra
                 adj = 0
+            if self.kind[i] == KIND_EXTRA and flags_kept[j]:
+                self.kind[i] = KIND_DEFER
+                self.cond[i] = info.cond
+                self.deferflag[i] = 1
             line = mem.fetch_line_bytes
             if not mem.prefetch and mem.flash_wait_states and \
                     (info.address + info.size - 1) // line != (info.address - 1) // line:
@@ -685,7 +701,7 @@ class CodeTables:
     def _prefix(self, lo):
         """Recompute the prefix sums from halfword lo on."""
         for src, dst in ((self.cost, self.cyc), (self.icount, self.ins), (self.energy_at, self.nrg),
-                         (self.fpflag, self.fpp)):
+                         (self.fpflag, self.fpp), (self.deferflag, self.dfp)):
             acc = np.cumsum(src[lo:-1])
             dst[lo + 1:] = dst[lo] + acc
 
@@ -709,7 +725,29 @@ class CodeTables:
         return bool(self.start[i]) and bool(self.bound[(address + size - self.base) >> 1])
 
     def exec_hook_addresses(self):
-        return [self.base + 2 * int(i) for i in np.nonzero(self.kind)[0]]
+        return [self.base + 2 * int(i) for i in np.nonzero((self.kind != 0) & (self.kind != KIND_DEFER))[0]]
+
+
+def _flags_kept_to_branch(infos) -> list:
+    """For each instruction of a decoded run: True when neither it nor any instruction
+    after it up to the next branch (inclusive) writes the flags. A translation block
+    always ends at a branch at the latest, so the flags at the end of any block holding
+    the instruction are the flags its condition was evaluated with."""
+    kept = [False] * len(infos)
+    after = False                      # what kept[j + 1] says, if j + 1 follows j directly
+    for j in range(len(infos) - 1, -1, -1):
+        info = infos[j]
+        follows = j + 1 < len(infos) and infos[j + 1].address == info.address + info.size
+        kept[j] = not info.sets_flags and (info.refill is not None or (follows and after))
+        after = kept[j]
+    return kept
+
+
+def condition_passed(cond: int, xpsr: int) -> bool:
+    """The Arm condition test (ARMv7-M ARM A7.3) on the NZCV flags of xPSR."""
+    n, z, c, v = (xpsr >> 31) & 1, (xpsr >> 30) & 1, (xpsr >> 29) & 1, (xpsr >> 28) & 1
+    base = (z, c, n, v, c and not z, n == v, n == v and not z, True)[cond >> 1]
+    return bool(base) != bool(cond & 1)
 
 
 def flow_kind(info: Insn) -> int:
@@ -782,7 +820,7 @@ class Accounting:
         st.next_seq = 0xFFFF_FFFF_FFFF_FFFF
         if self.engine == "native":
             for name in ("cyc", "ins", "nrg", "fpp", "start", "bound", "seq_adj", "seq_adj_e", "taken", "taken_e",
-                         "eclass", "kind", "exec_extra", "exec_base", "div_rn", "div_rm"):
+                         "eclass", "kind", "exec_extra", "exec_base", "div_rn", "div_rm", "cond", "dfp"):
                 setattr(st, name, getattr(tb, name).ctypes.data)
             st.cnt_start = self.cnt_start.ctypes.data
             st.cnt_end = self.cnt_end.ctypes.data
@@ -996,7 +1034,7 @@ class Accounting:
         tb = self.tables
         self._L = {name: getattr(tb, name).tolist() for name in (
             "cyc", "ins", "nrg", "fpp", "start", "bound", "seq_adj", "seq_adj_e", "taken", "taken_e", "eclass",
-            "kind", "exec_extra", "exec_base", "div_rn", "div_rm", "flow")}
+            "kind", "exec_extra", "exec_base", "div_rn", "div_rm", "flow", "cond", "dfp")}
         self._L["class_e"] = tb.class_aj.tolist()
         if self.profile:
             self._L["func_id"] = self.func_id.tolist()
@@ -1004,6 +1042,8 @@ class Accounting:
 
     def _py_block(self, uc, address, size, _user):
         st, L = self.st, self._L
+        if st.defer_pending:
+            self.resolve_deferred()
         prev_seq = st.next_seq
         if address != prev_seq and st.pending_taken:
             st.cycles += st.pending_taken
@@ -1018,6 +1058,7 @@ class Accounting:
             st.blk_native = 0
             st.pending_taken = 0
             st.pending_flow = 0
+            st.defer_pending = 0
             self._slow(address, size)
             if not st.blk_native:
                 st.next_seq = address + size
@@ -1050,6 +1091,7 @@ class Accounting:
         self.cnt_end[e] += 1
         st.next_seq = address + size
         st.pending_taken, st.pending_taken_e = L["taken"][e], L["taken_e"][e]
+        st.defer_pending = int(L["dfp"][e] != L["dfp"][s])
         if st.profile:
             st.pending_e = e
             st.pending_flow = L["flow"][e]
@@ -1167,6 +1209,33 @@ class Accounting:
             else:
                 st.prof_outside += ws
 
+    # -- conditional instructions evaluated after their block (KIND_DEFER)
+
+    def _deferred(self, upto=None):
+        """[(halfword, extra cycles)] of the current block's KIND_DEFER instructions (up to
+        and including the one at halfword upto) whose condition holds on the flags now."""
+        st, tb = self.st, self.tables
+        s = (st.blk_addr - tb.base) >> 1
+        e = (st.blk_addr + st.blk_size - tb.base) >> 1 if upto is None else upto + 1
+        xpsr = self._uc.reg_read(arm_const.UC_ARM_REG_XPSR)
+        return [(i, int(tb.exec_extra[i])) for i in range(s, e)
+                if tb.kind[i] == KIND_DEFER and condition_passed(int(tb.cond[i]), xpsr)]
+
+    def resolve_deferred(self):
+        """Charge the last block's KIND_DEFER instructions that executed (the block hook
+        does this at the next block; the machine calls it once more after the run)."""
+        st = self.st
+        if not st.defer_pending:
+            return
+        st.defer_pending = 0
+        for i, extra in self._deferred():
+            cls = int(self.tables.eclass[i])
+            st.cycles += extra
+            st.energy += extra * int(self.tables.class_aj[cls])
+            st.dyn_cycles[cls] += extra
+            if st.profile:
+                self.prof_dyn[i] += extra
+
     # -- queries during a run
 
     def _within_block(self, pc):
@@ -1195,6 +1264,10 @@ class Accounting:
         instrs = int(st.blk_instructions) + int(tb.ins[e] - tb.ins[s])
         energy = int(st.blk_energy) + int(tb.nrg[e] - tb.nrg[s]) + int(st.blk_entry_energy) + \
             int(st.blk_dyn_energy)
+        if st.defer_pending:
+            for k, extra in self._deferred(upto=i):
+                cycles += extra
+                energy += extra * int(tb.class_aj[int(tb.eclass[k])])
         return cycles, instrs, energy
 
     def at(self, pc: int):

@@ -189,6 +189,7 @@ class Machine:
         except UcError as exc:
             error = exc
         acc = self.accounting
+        acc.resolve_deferred()
         if self.exit_status is not None:
             return RunResult(self.exit_status, "".join(self.output), acc.instructions, acc.cycles, self.events,
                              acc.energy_uj, acc.mix(), profile_of(acc) if acc.profile else None)

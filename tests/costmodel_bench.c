@@ -49,6 +49,9 @@ BENCH(bench_it_fail, "movs r0, #0\n\tmov r5, sp\n\t",
       "cmp r0, #0\n\tite ne\n\tldrne r4, [r5]\n\taddeq r0, r0, #1\n\tnop\n\t")
 BENCH(bench_it_pass, "movs r0, #0\n\tmov r5, sp\n\t",
       "cmp r0, #0\n\titt eq\n\tldreq r4, [r5]\n\tldreq r6, [r5, #4]\n\tnop\n\t")
+/* the same, but the flags change before the block ends: charged by an exec hook */
+BENCH(bench_it_pass_flags, "movs r0, #0\n\tmov r5, sp\n\t",
+      "cmp r0, #0\n\titt eq\n\tldreq r4, [r5]\n\tldreq r6, [r5, #4]\n\tcmp r0, #1\n\t")
 BENCH(bench_flash, "ldr r5, =flash_table\n\t",
       "nop\n\tldr r4, [r5]\n\tnop\n\tldr r4, [r5, #32]\n\tnop\n\tldr r4, [r5, #64]\n\tnop\n\t")
 BENCH(bench_pairs, "", ".rept 5\n\tadd r0, r0, #1\n\tadd r1, r1, #1\n\t.endr\n\t")
@@ -77,6 +80,7 @@ int main(void) {
   results[13] = bench_flash();
   results[14] = bench_pairs();
   results[17] = bench_sram_call();
+  results[18] = bench_it_pass_flags();
 #if defined(__ARM_FP)
   results[15] = bench_vdiv();
   results[16] = bench_fp();

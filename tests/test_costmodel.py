@@ -82,7 +82,7 @@ def bench_image(core_name):
 _results: dict = {}
 
 NAMES = ["add", "ldr", "ldr_dep", "ldm", "loop", "agu", "mla", "umull", "sdiv_early", "sdiv_mid", "udiv_worst",
-         "it_fail", "it_pass", "flash", "pairs", "vdiv", "fp", "sram_call"]
+         "it_fail", "it_pass", "flash", "pairs", "vdiv", "fp", "sram_call", "it_pass_flags"]
 
 
 def run_bench(core_name, engine="native", core=None, **kw):
@@ -120,6 +120,7 @@ M4_EXPECTED = {
     "udiv_worst": M4_DIV_MAX + CLOSE_LDR,   # 0xFFFFFFFF / 1: 32 quotient bits, the worst case
     "it_fail": M4_ALU + M4_ALU + IT_FAIL + M4_ALU + M4_ALU + CLOSE_LDR,       # CMP, ITE, LDRNE (fails), ADDEQ, NOP
     "it_pass": M4_ALU + M4_ALU + M4_LDR + M4_LDR_PIPED + M4_ALU + CLOSE_LDR,  # CMP, ITT, LDREQ, LDREQ, NOP
+    "it_pass_flags": M4_ALU + M4_ALU + M4_LDR + M4_LDR_PIPED + M4_ALU + CLOSE_LDR,  # the same, CMP for NOP
     "flash": 4 * M4_ALU + 3 * M4_LDR + CLOSE_LDR,                             # zero wait states
     "pairs": 10 * M4_ALU + CLOSE_LDR,                                         # no dual issue on M4
     "vdiv": M4_VDIV + CLOSE_LDR,
@@ -134,6 +135,22 @@ M4_EXPECTED = {
 def test_cortex_m4f_microbenchmarks(name):
     out, _, _ = run_bench("cortex-m4f")
     assert out[name] == M4_EXPECTED[name]
+
+
+def test_conditional_loads_are_charged_both_ways():
+    """it_pass's LDREQs keep the flags to the end of their block, so their condition is
+    tested after it (KIND_DEFER); it_pass_flags's are followed by a CMP and need exec
+    hooks. Both counts are exact (test_cortex_m4f_microbenchmarks)."""
+    from mcusim.costmodel import KIND_DEFER, KIND_EXTRA
+    _, _, m = run_bench("cortex-m4f")
+    tb, symbols = m.accounting.tables, m.image.symbols
+
+    def kinds(fn):
+        lo = ((symbols[fn] & ~1) - tb.base) >> 1
+        inside = [i for i in range(lo, lo + 64) if m.image.describe(tb.base + 2 * i).endswith(f"(in {fn}+0x{2 * (i - lo):x})")]
+        return {int(tb.kind[i]) for i in inside} - {0}
+    assert kinds("bench_it_pass") == {KIND_DEFER}
+    assert kinds("bench_it_pass_flags") == {KIND_EXTRA}
 
 
 def test_cortex_m3_multiply_and_divide():

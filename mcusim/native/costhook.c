@@ -16,9 +16,13 @@
  *   - taken[e]: refill penalty of a conditional branch-type instruction that ends at
  *     halfword e, charged at the next block start when that start is not the
  *     fall-through address;
- *   - exec hooks (UC_HOOK_CODE on single addresses): conditional (IT-block)
- *     instructions whose executed cost differs from the condition-failed cost, and
- *     UDIV/SDIV whose cycles follow from their operands;
+ *   - conditional (IT-block) instructions whose executed cost differs from the
+ *     condition-failed cost: when no instruction from them up to the next branch writes
+ *     the flags (KIND_DEFER), their condition is tested on the flags at the next block
+ *     start (resolve_deferred); the others get exec hooks. Every UC_HOOK_CODE hook
+ *     lengthens the list Unicorn walks at each hooked instruction, so few is fast;
+ *   - exec hooks (UC_HOOK_CODE on single addresses): the conditional instructions
+ *     above that cannot wait, and UDIV/SDIV whose cycles follow from their operands;
  *   - flash data reads (UC_HOOK_MEM_READ on the flash range): wait states.
  * With profiling on (profile = 1; docs/cost-model.md "Per-function profile"), dynamic
  * cycles are also kept per halfword (prof_dyn, charged to the instruction that caused
@@ -34,6 +38,7 @@
 #define KIND_EXTRA 1
 #define KIND_UDIV 2
 #define KIND_SDIV 3
+#define KIND_DEFER 4
 #define FLOW_CALL 1      /* flow[e]: the instruction ending at e is BL/BLX */
 #define FLOW_RET 2       /*          an indirect branch (BX, POP/LDM/LDR PC, MOV PC) */
 #define FLOW_CCALL 3     /*          BL/BLX inside an IT block (a call only if taken) */
@@ -65,6 +70,8 @@ typedef struct {
     const int32_t *exec_base;   /* [nhalf+1] DIV: static cycles already charged */
     const uint8_t *div_rn;      /* [nhalf+1] DIV: Unicorn register ids */
     const uint8_t *div_rm;
+    const uint8_t *cond;        /* [nhalf+1] KIND_DEFER: condition (0 EQ ... 14 always) */
+    const int64_t *dfp;         /* [nhalf+1] prefix count of KIND_DEFER instructions */
     uint64_t *cnt_start;        /* [nhalf+1] block executions starting at i */
     uint64_t *cnt_end;          /* [nhalf+1] block executions ending at i */
     uint64_t *cnt_jump;         /* [nhalf+1] blocks entered at i other than by fall-through */
@@ -120,6 +127,7 @@ typedef struct {
     int64_t prev_fid;           /* function of the last block */
     int64_t slow_fid;           /* function of a block charged by the slow path */
     uint64_t prof_outside;      /* dynamic cycles of code outside the window */
+    int32_t defer_pending;      /* 1: the current block holds KIND_DEFER instructions */
 } acct_t;
 
 static inline void check_limits(acct_t *a, void *uc) {
@@ -202,8 +210,43 @@ static void profile_fall_in(acct_t *a, uint64_t s, uint64_t e, uint64_t now) {
     }
 }
 
+/* The Arm condition test (ARMv7-M ARM A7.3) on the NZCV flags of xPSR. */
+static inline int condition_passed(uint32_t cond, uint32_t xpsr) {
+    uint32_t n = (xpsr >> 31) & 1, z = (xpsr >> 30) & 1, c = (xpsr >> 29) & 1, v = (xpsr >> 28) & 1;
+    uint32_t r;
+    switch (cond >> 1) {
+    case 0: r = z; break;
+    case 1: r = c; break;
+    case 2: r = n; break;
+    case 3: r = v; break;
+    case 4: r = c && !z; break;
+    case 5: r = n == v; break;
+    case 6: r = n == v && !z; break;
+    default: r = 1; break;
+    }
+    return (int)(r ^ (cond & 1));
+}
+
+/* The block that just ended: charge its KIND_DEFER instructions whose condition holds
+ * on the flags now (= the flags they were tested with: see the top of this file). */
+static void resolve_deferred(acct_t *a, void *uc) {
+    uint32_t xpsr = 0;
+    a->defer_pending = 0;
+    a->reg_read(uc, a->xpsr_regid, &xpsr);
+    uint64_t s = (a->blk_addr - a->base) >> 1, e = (a->blk_addr + a->blk_size - a->base) >> 1;
+    for (uint64_t i = s; i < e; i++) {
+        if (a->kind[i] != KIND_DEFER || !condition_passed(a->cond[i], xpsr)) continue;
+        int64_t extra = a->exec_extra[i];
+        a->cycles += (uint64_t)extra;
+        a->energy += extra * a->class_e[a->eclass[i]];
+        a->dyn_cycles[a->eclass[i]] += (uint64_t)extra;
+        if (a->profile) a->prof_dyn[i] += extra;
+    }
+}
+
 void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     acct_t *a = (acct_t *)user;
+    if (a->defer_pending) resolve_deferred(a, uc);
     uint64_t prev_seq = a->next_seq;
     /* the previous block's last instruction: a conditional branch that was taken */
     if (address != prev_seq && a->pending_taken) {
@@ -220,6 +263,7 @@ void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
         a->blk_native = 0;
         a->pending_taken = 0;
         a->pending_flow = 0;
+        a->defer_pending = 0;
         a->slow(address, size);      /* charges the block, or patches and comes back */
         if (!a->blk_native) {
             a->next_seq = address + size;
@@ -262,6 +306,7 @@ void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     a->next_seq = address + size;
     a->pending_taken = a->taken[e];
     a->pending_taken_e = a->taken_e[e];
+    a->defer_pending = a->dfp[e] != a->dfp[s];
     if (a->profile) {
         a->pending_e = e;
         a->pending_flow = a->flow[e];
