@@ -1,13 +1,19 @@
-"""Simulator speed: the same firmware run four ways — raw Unicorn with no hooks, full
+"""Simulator speed: the same firmware run several ways — raw Unicorn with no hooks, full
 accounting with the native (C) block hook, the same with the per-function profile on
-(profile=True), full accounting in pure Python — reported as simulated instructions per
-second and as a ratio to raw. Prints figures; never fails.
+(profile=True), the same with the memory-hook way of finding the PC of MMIO accesses
+(mmio_pc="hooks": Unicorn reports the PC, every load and store takes its slow path),
+full accounting in pure Python — reported as
+simulated instructions per second and as a ratio to raw. Prints figures; never fails.
 
-    python benchmarks/sim_speed.py [ELF] [--core cortex-m4f] [--repeat 5]
+    python benchmarks/sim_speed.py [--core cortex-m4f] [--repeat 5] [--elf FIRMWARE.elf]
 
-Default firmware: /work/shared/firmware/tflm_cmsis_nn_m4f/kws_ref_model.elf (flash
-2 MiB, SRAM 640 KiB). Times are process CPU time (time.process_time), best of --repeat
-runs, of Machine.run() only (decoding and setup excluded, reported separately).
+Workloads (one kws inference each, flash 2 MiB, SRAM 640 KiB):
+  tflm-kws        ../shared/firmware/tflm_cmsis_nn_m4f/kws_ref_model.elf (TFLM + CMSIS-NN)
+  ours-optimized  our interpreter firmware, optimized kernels, kws_ref_model.tflite
+  ours-reference  the same with the reference kernels
+(--elf replaces the list by one ELF of your own.) Times are process CPU time
+(time.process_time), best of --repeat runs, of Machine.run() only (decoding and setup
+excluded, reported separately).
 """
 
 from __future__ import annotations
@@ -20,12 +26,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mcusim import firmware  # noqa: E402
 from mcusim import machine as machine_mod  # noqa: E402
 from mcusim.cores import get_core  # noqa: E402
 from mcusim.costmodel import Accounting  # noqa: E402
-from mcusim.elfimage import ElfImage  # noqa: E402
+from mcusim.elfimage import ElfImage, load_image  # noqa: E402
+from mcusim.model import random_inputs, read_model  # noqa: E402
+from mcusim.runner import HOST_IO  # noqa: E402
 
-DEFAULT_ELF = Path(__file__).resolve().parent.parent.parent / "shared/firmware/tflm_cmsis_nn_m4f/kws_ref_model.elf"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+TFLM_ELF = SHARED / "firmware/tflm_cmsis_nn_m4f/kws_ref_model.elf"
+KWS = SHARED / "models/mlperf_tiny/kws_ref_model.tflite"
 
 
 class _NoHooks(Accounting):
@@ -36,16 +47,28 @@ class _NoHooks(Accounting):
         self._uc = uc
 
 
-MODES = ("raw", "native", "profile", "python")
+MODES = ("raw", "native", "profile", "mmio-hooks", "python")
 
 
-def _run(core, image, mode):
+def _workload(name, core):
+    """(image, Machine keyword arguments) for one workload."""
+    if name not in ("ours-optimized", "ours-reference"):
+        return ElfImage(name), {}
+    image = load_image(firmware.build_firmware(core, kernels=name.split("-")[1]).elf)
+    data, info = read_model(KWS)
+    inputs = b"".join(a.tobytes() for a in random_inputs(info, 0))
+    slot = firmware.model_slot(data, HOST_IO, len(inputs))
+    return image, {"flash_extra": {image.symbols["__model_slot"]: slot}, "host_io": inputs}
+
+
+def _run(core, image, extra, mode):
     if mode == "raw":
         machine_mod.Accounting = _NoHooks
     try:
         t0 = time.process_time()
-        engine = {"raw": None, "profile": "native"}.get(mode, mode)
-        m = machine_mod.Machine(core, image, accounting=engine, profile=mode == "profile")
+        engine = {"raw": None, "profile": "native", "mmio-hooks": "native"}.get(mode, mode)
+        m = machine_mod.Machine(core, image, accounting=engine, profile=mode == "profile",
+                                mmio_pc="hooks" if mode == "mmio-hooks" else "registers", **extra)
         t1 = time.process_time()
         result = m.run()
         t2 = time.process_time()
@@ -56,30 +79,32 @@ def _run(core, image, mode):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("elf", nargs="?", default=str(DEFAULT_ELF))
+    ap.add_argument("--elf", help="one firmware ELF instead of the three workloads")
     ap.add_argument("--core", default="cortex-m4f")
-    ap.add_argument("--flash", default="2MiB")
-    ap.add_argument("--sram", default="640KiB")
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args(argv)
-    core = get_core(args.core, flash=args.flash, sram=args.sram)
-    image = ElfImage(args.elf)
-    _run(core, image, "native")    # build the native hook and fill the decode cache
-    best, setup, instructions, cycles = {}, {}, None, None
-    for mode in MODES:
-        reps = args.repeat if mode != "python" else max(1, min(args.repeat, 2))
-        runs = [_run(core, image, mode) for _ in range(reps)]
-        best[mode] = min(r[0] for r in runs)
-        setup[mode] = min(r[1] for r in runs)
-        if mode == "native":
-            instructions, cycles = runs[0][2].instructions, runs[0][2].cycles
-    print(f"firmware  {Path(args.elf).name} on {core.name}: {instructions:,} instructions, {cycles:,} cycles")
-    print(f"host      {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"{'mode':<8} {'run s':>8} {'M instr/s':>10} {'x raw':>7} {'setup s':>8}")
-    for mode in MODES:
-        rate = instructions / best[mode] / 1e6
-        print(f"{mode:<8} {best[mode]:8.3f} {rate:10.1f} {best[mode] / best['raw']:7.2f} {setup[mode]:8.2f}")
-    print(f"profile / native accounting: {best['profile'] / best['native']:.2f}x")
+    core = get_core(args.core, flash="2MiB", sram="640KiB")
+    workloads = [args.elf] if args.elf else [str(TFLM_ELF), "ours-optimized", "ours-reference"]
+    print(f"host      {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+          f"core {core.name}")
+    print(f"{'workload':<16} {'mode':<11} {'run s':>8} {'M instr/s':>10} {'x raw':>7} {'setup s':>8}")
+    for name in workloads:
+        image, extra = _workload(name, core)
+        _run(core, image, extra, "native")    # build the native hook and fill the decode cache
+        best, setup, instructions = {}, {}, None
+        for mode in MODES:
+            reps = args.repeat if mode != "python" else max(1, min(args.repeat, 2))
+            runs = [_run(core, image, extra, mode) for _ in range(reps)]
+            best[mode] = min(r[0] for r in runs)
+            setup[mode] = min(r[1] for r in runs)
+            if mode == "native":
+                instructions = runs[0][2].instructions
+        label = Path(name).stem if name.endswith(".elf") else name
+        for mode in MODES:
+            rate = instructions / best[mode] / 1e6
+            print(f"{label:<16} {mode:<11} {best[mode]:8.3f} {rate:10.1f} {best[mode] / best['raw']:7.2f} "
+                  f"{setup[mode]:8.2f}")
+        print(f"{label:<16} {instructions:,} instructions; profile / native {best['profile'] / best['native']:.2f}x")
 
 
 if __name__ == "__main__":

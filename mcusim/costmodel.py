@@ -1238,6 +1238,11 @@ class Accounting:
 
     # -- queries during a run
 
+    def block(self):
+        """(address, size, cycles at its start) of the block being executed."""
+        st = self.st
+        return int(st.blk_addr), int(st.blk_size), int(st.blk_cycles)
+
     def _within_block(self, pc):
         st = self.st
         pc &= ~1

@@ -31,6 +31,7 @@ from .profile import profile_of
 from .cores import Core
 from .elfimage import ElfImage, load_image
 from .errors import DoesNotFitError, FirmwareFault, LimitReached, UsageError
+from .mmio_pc import MmioPc
 from .units import format_size
 
 TRACE_PORT = 0x4FFF_0000
@@ -90,8 +91,13 @@ class Machine:
     def __init__(self, core: Core, image: ElfImage, *, max_instructions: int | None = DEFAULT_MAX_INSTRUCTIONS,
                  echo=None, flash_extra: dict | None = None, host_io: bytes = b"",
                  max_cycles: int | None = None, accounting: str | None = None, timing_options: dict | None = None,
-                 on_event=None, read_guard: tuple | None = None, profile: bool = False):
-        """read_guard=(start, end): treat any data read in [start, end) as a fault
+                 on_event=None, read_guard: tuple | None = None, profile: bool = False,
+                 mmio_pc: str = "registers"):
+        """mmio_pc: how MMIO callbacks (CYCCNT, SysTick, trace port) learn which instruction
+        is accessing: "registers" (default: mcusim.mmio_pc, no memory hook) or "hooks" (a
+        no-op memory hook over 0x4000_0000-0xFFFF_FFFF makes Unicorn report the exact PC;
+        about 2x slower; the reference the tests compare "registers" with).
+        read_guard=(start, end): treat any data read in [start, end) as a fault
         (FirmwareFault "read from guarded memory"). Off by default: the hook slows
         every load. run_model(guard_model_reads=True) guards the flash after the model
         slot, so a test can catch the firmware reading past the model's end."""
@@ -125,7 +131,11 @@ class Machine:
         self.accounting = Accounting(image, core, engine=accounting, options=timing_options, profile=profile)
         self.accounting.set_limit(max_instructions, max_cycles)
         self.accounting.fpu_enabled = False
-        self.accounting.attach(uc)
+        if mmio_pc not in ("registers", "hooks"):
+            raise UsageError(f"mmio_pc must be 'registers' or 'hooks', got {mmio_pc!r}")
+        self._mmio = MmioPc(uc) if mmio_pc == "registers" else None
+        self._access = (0, 0, None)           # (address, size, value written or None) of the MMIO access
+        self.accounting.attach(uc, precise_pc=None if self._mmio else (0x4000_0000, 0xFFFF_FFFF))
         self.output = []
         self.events: list[TraceEvent] = []
         self.exit_status = None
@@ -341,15 +351,23 @@ class Machine:
         self.exit_status = status
         self.uc.emu_stop()
 
+    def _access_pc(self):
+        """The PC of the instruction making the MMIO access in progress (self._access)."""
+        if self._mmio is None:
+            return self._pc()
+        return self._mmio.locate(*self.accounting.block(), *self._access)
+
     def _now(self):
-        """(cycles, instructions) up to and including the instruction executing now."""
-        return self.accounting.at(self._pc())
+        """(cycles, instructions) up to and including the instruction accessing MMIO now."""
+        return self.accounting.at(self._access_pc())
 
     def _trace_write(self, uc, offset, size, value, _user):
         if offset == 0:
-            cycles, instructions = self._now()
+            self._access = (TRACE_PORT, size, value)
+            pc = self._access_pc()
+            cycles, instructions = self.accounting.at(pc)
             self.events.append(TraceEvent(value >> 24, value & 0xFFFFFF, cycles, instructions,
-                                          self.accounting.energy_at(self._pc())))
+                                          self.accounting.energy_at(pc)))
             if self.on_event is not None:
                 self.on_event(self.events[-1])
 
@@ -361,6 +379,7 @@ class Machine:
 
     def _scs_read(self, uc, offset, size, _user):
         address = PPB_SCS + offset
+        self._access = (address, size, None)
         if address == 0xE000ED00:
             return _CPUID.get(self.core.unicorn_cpu, 0)
         if address == 0xE000ED08:
@@ -382,6 +401,7 @@ class Machine:
 
     def _scs_write(self, uc, offset, size, value, _user):
         address = PPB_SCS + offset
+        self._access = (address, size, value)
         if address == 0xE000ED88:
             # CP10/CP11 access bits exist only with an FPU (RAZ/WI otherwise).
             self._cpacr = value & (0xF << 20) if self.core.has_fpu else 0
@@ -405,6 +425,7 @@ class Machine:
         return self._cyccnt_frozen
 
     def _dwt_read(self, uc, offset, size, _user):
+        self._access = (PPB_DWT + offset, size, None)
         if offset == 0x000:
             return self._dwt_ctrl | (4 << 28)   # NUMCOMP = 4
         if offset == 0x004:
@@ -412,6 +433,7 @@ class Machine:
         return 0
 
     def _dwt_write(self, uc, offset, size, value, _user):
+        self._access = (PPB_DWT + offset, size, value)
         if offset == 0x000:
             current = self._cyccnt()
             self._dwt_ctrl = value & 0x0FFF_FFFF

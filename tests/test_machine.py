@@ -88,3 +88,38 @@ def test_missing_and_non_elf_files_are_usage_errors(tmp_path):
     junk.write_bytes(b"not an elf at all" * 10)
     with pytest.raises(UsageError, match="not a readable ELF"):
         run_elf(junk, core)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.mark.skipif(not (SHARED / "firmware").is_dir(), reason="../shared is not beside the repo")
+@pytest.mark.parametrize("core_name,kernels", [("cortex-m0plus", "optimized"), ("cortex-m4f", "optimized"),
+                                               ("cortex-m7", "reference"), ("stm32l4-80mhz", "optimized")])
+def test_mmio_pc_from_registers_equals_the_memory_hook_pc(core_name, kernels, monkeypatch):
+    """mcusim.mmio_pc finds the accessing instruction without a memory hook: every trace
+    event, CYCCNT-derived figure and per-op count equals the one taken with a memory hook
+    (Unicorn's exact PC), on our firmware and on the shared TFLM firmware."""
+    from mcusim import runner
+    from mcusim.elfimage import ElfImage
+    from mcusim.machine import Machine
+
+    def run(mode):
+        monkeypatch.setattr(runner, "Machine", lambda *a, **k: Machine(*a, mmio_pc=mode, **k))
+        r = runner.run_model(SHARED / "models/mlperf_tiny/ad01_int8.tflite", core_name, kernels=kernels,
+                             flash="2MiB", sram="1MiB")
+        figures = [r.cycles.total, r.cycles.init, r.cycles.invoke, [(op.cycles, op.energy_uj) for op in r.ops]]
+        if core_name in ("cortex-m4f", "stm32l4-80mhz"):
+            elf = Machine(get_core(core_name, flash="2MiB", sram="640KiB"),
+                          ElfImage(SHARED / "firmware/tflm_cmsis_nn_m4f/ad01_int8.elf"), mmio_pc=mode).run()
+            figures += [elf.output, [(e.kind, e.index, e.cycles, e.instructions) for e in elf.events]]
+        return figures
+    assert run("registers") == run("hooks")
+
+
+def test_mmio_pc_mode_is_checked():
+    core = get_core("cortex-m4")
+    with pytest.raises(UsageError, match="mmio_pc"):
+        from mcusim.elfimage import ElfImage
+        from mcusim.machine import Machine
+        Machine(core, ElfImage(program("hello", core)), mmio_pc="exact")
