@@ -451,7 +451,8 @@ _STATE_FIELDS = [
     ("stk_depth", ctypes.c_uint64), ("stk_max", ctypes.c_uint64), ("stk_dropped", ctypes.c_uint64),
     ("pending_e", ctypes.c_uint64), ("pending_flow", ctypes.c_int32), ("prof_root", ctypes.c_int32),
     ("prev_fid", ctypes.c_int64), ("slow_fid", ctypes.c_int64), ("prof_outside", ctypes.c_uint64),
-    ("defer_pending", ctypes.c_int32),
+    ("defer_pending", ctypes.c_int32), ("uxp", _P), ("rehook", ctypes.c_int32),
+    ("rehook_addr", ctypes.c_uint64), ("rehook_size", ctypes.c_uint64),
 ]
 
 
@@ -724,10 +725,6 @@ class CodeTables:
         self._prefix(i)
         return bool(self.start[i]) and bool(self.bound[(address + size - self.base) >> 1])
 
-    def exec_hook_addresses(self):
-        return [self.base + 2 * int(i) for i in np.nonzero((self.kind != 0) & (self.kind != KIND_DEFER))[0]]
-
-
 def _flags_kept_to_branch(infos) -> list:
     """For each instruction of a decoded run: True when neither it nor any instruction
     after it up to the next branch (inclusive) writes the flags. A translation block
@@ -817,6 +814,9 @@ class Accounting:
         self.cnt_start = np.zeros(tb.nhalf + 1, np.uint64)
         self.cnt_end = np.zeros(tb.nhalf + 1, np.uint64)
         self.cnt_jump = np.zeros(tb.nhalf + 1, np.uint64)
+        self.hooked = np.zeros(tb.nhalf + 1, np.uint8)   # 1: an exec hook is registered there
+        self.uxp = np.zeros(tb.nhalf + 1, np.int64)
+        self._refresh_unhooked()
         st.next_seq = 0xFFFF_FFFF_FFFF_FFFF
         if self.engine == "native":
             for name in ("cyc", "ins", "nrg", "fpp", "start", "bound", "seq_adj", "seq_adj_e", "taken", "taken_e",
@@ -826,6 +826,7 @@ class Accounting:
             st.cnt_end = self.cnt_end.ctypes.data
             st.cnt_jump = self.cnt_jump.ctypes.data
             st.class_e = tb.class_aj.ctypes.data
+            st.uxp = self.uxp.ctypes.data
         self.fpu_enabled = False
         self.max_instructions = self.max_cycles = None
         if self.profile:
@@ -919,16 +920,12 @@ class Accounting:
         that at(pc) is right inside MMIO callbacks (None: leave it out)."""
         self._uc = uc
         from unicorn.unicorn_py3.unicorn import uclib
-        tb = self.tables
-        exec_addrs = tb.exec_hook_addresses()
         flash_hook = (self.st.flash_ws > 0 or (self.energy_model is not None and
                       self.energy_model.pj_per_cycle["flash_load"] != self.energy_model.pj_per_cycle["load"]))
         self._flash_hook = flash_hook
         if self.engine == "python":
             self._py_tables()
             uc.hook_add(UC_HOOK_BLOCK, self._py_block)
-            for a in exec_addrs:
-                uc.hook_add(UC_HOOK_CODE, self._py_exec, begin=a, end=a)
             if flash_hook:
                 uc.hook_add(UC_HOOK_MEM_READ, self._py_flash, begin=self.core.flash_base,
                             end=self.core.flash_end - 1)
@@ -945,25 +942,58 @@ class Accounting:
         slow = _SLOW_FN(self._slow_native)
         self._keep.append(slow)
         st.slow = ctypes.cast(slow, ctypes.c_void_p).value
-        ud = ctypes.cast(ctypes.pointer(st), ctypes.c_void_p)
-
-        def add(kind, fn, begin, end):
-            h = ctypes.c_size_t()
-            err = uclib.uc_hook_add(uc._uch, ctypes.byref(h), kind, ctypes.cast(fn, ctypes.c_void_p), ud,
-                                    begin, end)
-            if err:
-                raise UsageError(f"uc_hook_add failed ({err})")
-            self._keep.append(h)
-
+        add = self._add_native_hook
         add(UC_HOOK_BLOCK, lib.mcusim_block, 1, 0)
         if precise_pc:
             lo, hi = precise_pc
             add(UC_HOOK_MEM_READ, lib.mcusim_mem_nop, lo, hi)
             add(UC_HOOK_MEM_WRITE, lib.mcusim_mem_nop, lo, hi)
-        for a in exec_addrs:
-            add(UC_HOOK_CODE, lib.mcusim_exec, a, a)
         if flash_hook:
             add(UC_HOOK_MEM_READ, lib.mcusim_flash_read, self.core.flash_base, self.core.flash_end - 1)
+
+    def _add_native_hook(self, kind, fn, begin, end):
+        from unicorn.unicorn_py3.unicorn import uclib
+        h = ctypes.c_size_t()
+        ud = ctypes.cast(ctypes.pointer(self.st), ctypes.c_void_p)
+        err = uclib.uc_hook_add(self._uc._uch, ctypes.byref(h), kind, ctypes.cast(fn, ctypes.c_void_p), ud,
+                                begin, end)
+        if err:
+            raise UsageError(f"uc_hook_add failed ({err})")
+        self._keep.append(h)
+
+    # -- exec hooks, added when their block first runs
+
+    def _refresh_unhooked(self):
+        """uxp: prefix count of exec-hook instructions (KIND_EXTRA, UDIV, SDIV) not hooked yet."""
+        kind = self.tables.kind
+        flags = ((kind != 0) & (kind != KIND_DEFER) & (self.hooked == 0)).astype(np.int64)
+        self.uxp[0] = 0
+        np.cumsum(flags[:-1], out=self.uxp[1:])
+        if self.engine == "python" and hasattr(self, "_L"):
+            self._L["uxp"] = self.uxp.tolist()
+
+    def install_pending_hooks(self):
+        """The block hook stopped the run before a block whose exec-hook instructions have no
+        hook yet (Unicorn walks its whole code-hook list at every hooked instruction, so
+        only instructions that run get one): hook them, drop the translations holding them,
+        and return the block's address to resume at (None when nothing is pending)."""
+        st, tb = self.st, self.tables
+        if not st.rehook:
+            return None
+        st.rehook = 0
+        address = int(st.rehook_addr)
+        s, e = (address - tb.base) >> 1, (address + int(st.rehook_size) - tb.base) >> 1
+        for i in range(s, e):
+            if tb.kind[i] in (KIND_EXTRA, KIND_UDIV, KIND_SDIV) and not self.hooked[i]:
+                a = tb.base + 2 * i
+                if self.engine == "python":
+                    self._uc.hook_add(UC_HOOK_CODE, self._py_exec, begin=a, end=a)
+                else:
+                    self._add_native_hook(UC_HOOK_CODE, self._lib.mcusim_exec, a, a)
+                self.hooked[i] = 1
+                self._uc.ctl_remove_cache(a, a + int(tb.size[i]))
+        self._refresh_unhooked()
+        return address
 
     # -- the slow path (both engines): blocks the arrays do not cover
 
@@ -979,6 +1009,7 @@ class Accounting:
         st, tb = self.st, self.tables
         inside = tb.base <= address and address + size <= tb.base + 2 * tb.nhalf
         if inside and tb.redecode_from(address, size):
+            self._refresh_unhooked()
             if self.engine == "python":
                 self._py_tables()
             st.blk_native = 1
@@ -1036,6 +1067,7 @@ class Accounting:
             "cyc", "ins", "nrg", "fpp", "start", "bound", "seq_adj", "seq_adj_e", "taken", "taken_e", "eclass",
             "kind", "exec_extra", "exec_base", "div_rn", "div_rm", "flow", "cond", "dfp")}
         self._L["class_e"] = tb.class_aj.tolist()
+        self._L["uxp"] = self.uxp.tolist()
         if self.profile:
             self._L["func_id"] = self.func_id.tolist()
             self._L["entry_pp"] = self.entry_pp.tolist()
@@ -1044,6 +1076,11 @@ class Accounting:
         st, L = self.st, self._L
         if st.defer_pending:
             self.resolve_deferred()
+        s, e = (address - st.base) >> 1, (address + size - st.base) >> 1
+        if st.base <= address and e <= st.nhalf and L["start"][s] and L["bound"][e] and L["uxp"][e] != L["uxp"][s]:
+            st.rehook, st.rehook_addr, st.rehook_size = 1, address, size    # install_pending_hooks
+            uc.emu_stop()
+            return
         prev_seq = st.next_seq
         if address != prev_seq and st.pending_taken:
             st.cycles += st.pending_taken

@@ -194,11 +194,15 @@ class Machine:
         reset = int.from_bytes(uc.mem_read(vectors + 4, 4), "little")
         uc.reg_write(arm_const.UC_ARM_REG_SP, sp)
         error = None
-        try:
-            uc.emu_start(reset | 1, 0xFFFF_FFFF)
-        except UcError as exc:
-            error = exc
         acc = self.accounting
+        start = reset | 1
+        while start is not None:
+            try:
+                uc.emu_start(start, 0xFFFF_FFFF)
+            except UcError as exc:
+                error = exc
+            resume = acc.install_pending_hooks()     # stopped before a block to hook?
+            start = None if resume is None or error is not None else resume | 1
         acc.resolve_deferred()
         if self.exit_status is not None:
             return RunResult(self.exit_status, "".join(self.output), acc.instructions, acc.cycles, self.events,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mcusim.cores import get_core
@@ -151,6 +152,18 @@ def test_conditional_loads_are_charged_both_ways():
         return {int(tb.kind[i]) for i in inside} - {0}
     assert kinds("bench_it_pass") == {KIND_DEFER}
     assert kinds("bench_it_pass_flags") == {KIND_EXTRA}
+
+
+def test_exec_hooks_only_where_code_ran():
+    """Exec hooks are added as their block first runs (the run stops before the block,
+    hooks it, resumes): every exec-hook instruction that ran has one, no other has."""
+    from mcusim.costmodel import KIND_EXTRA, KIND_SDIV, KIND_UDIV
+    _, _, m = run_bench("cortex-m4f")
+    acc = m.accounting
+    needs = np.isin(acc.tables.kind, (KIND_EXTRA, KIND_UDIV, KIND_SDIV))
+    ran = acc.exec_counts() > 0
+    assert (needs & ran).sum() >= 4      # the three divides and an LDREQ of it_pass_flags
+    assert np.array_equal(acc.hooked.astype(bool), needs & ran)
 
 
 def test_cortex_m3_multiply_and_divide():

@@ -22,7 +22,9 @@
  *     start (resolve_deferred); the others get exec hooks. Every UC_HOOK_CODE hook
  *     lengthens the list Unicorn walks at each hooked instruction, so few is fast;
  *   - exec hooks (UC_HOOK_CODE on single addresses): the conditional instructions
- *     above that cannot wait, and UDIV/SDIV whose cycles follow from their operands;
+ *     above that cannot wait, and UDIV/SDIV whose cycles follow from their operands.
+ *     They are added as their block first runs: the block hook stops the run before
+ *     such a block (rehook), Python hooks it, drops its translations and resumes there;
  *   - flash data reads (UC_HOOK_MEM_READ on the flash range): wait states.
  * With profiling on (profile = 1; docs/cost-model.md "Per-function profile"), dynamic
  * cycles are also kept per halfword (prof_dyn, charged to the instruction that caused
@@ -128,6 +130,9 @@ typedef struct {
     int64_t slow_fid;           /* function of a block charged by the slow path */
     uint64_t prof_outside;      /* dynamic cycles of code outside the window */
     int32_t defer_pending;      /* 1: the current block holds KIND_DEFER instructions */
+    const int64_t *uxp;         /* [nhalf+1] prefix count of exec-hook instructions not hooked yet */
+    int32_t rehook;             /* 1: stopped before the block below: Python hooks it, resumes there */
+    uint64_t rehook_addr, rehook_size;
 } acct_t;
 
 static inline void check_limits(acct_t *a, void *uc) {
@@ -247,6 +252,16 @@ static void resolve_deferred(acct_t *a, void *uc) {
 void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     acct_t *a = (acct_t *)user;
     if (a->defer_pending) resolve_deferred(a, uc);
+    if (address >= a->base) {   /* an exec-hook instruction without its hook: stop before the block */
+        uint64_t s0 = (address - a->base) >> 1, e0 = (address + size - a->base) >> 1;
+        if (e0 <= a->nhalf && a->start[s0] && a->bound[e0] && a->uxp[e0] != a->uxp[s0]) {
+            a->rehook = 1;
+            a->rehook_addr = address;
+            a->rehook_size = size;
+            a->emu_stop(uc);
+            return;
+        }
+    }
     uint64_t prev_seq = a->next_seq;
     /* the previous block's last instruction: a conditional branch that was taken */
     if (address != prev_seq && a->pending_taken) {
