@@ -10,6 +10,12 @@ the tflite-micro reference interpreter.
   padding, the broadcast and unit-multiplier ADD variants, and the parameters that fall
   back to the reference code (grouped conv, depth multiplier 2, weights zero point,
   pooling windows over 256 values).
+* SOFTMAX cases (int8 -> int8): the classifier heads' class counts and input
+  quantization, 1 and 1001 classes, rows around the optimized kernel's exp cache, every
+  int8 value per row, ties, near-uniform and saturated multipliers; they also run on
+  cortex-m0plus and cortex-m3 (the plain-C path) and on the host under the sanitizers,
+  and the paths that stay on the reference code (int16 output, float32, tiny beta) are
+  checked by the kernel each op reports.
 * They run through run_model(..., kernels="optimized") on cortex-m4 (DSP extension:
   the optimized code) and, a subset, on cortex-m0plus and cortex-m3 (no DSP: the
   plain-C CONV_2D / DEPTHWISE_CONV_2D paths and the reference code for the rest).
@@ -236,6 +242,61 @@ def _add_extra():
     return cases
 
 
+def _softmax_extra():
+    """int8 -> int8 SOFTMAX (output scale 1/256, zero point -128). Every case keeps the exp
+    sum of each row below 512, where the reference interpreter asserts."""
+    rng = np.random.default_rng(4106)
+    cases = []
+
+    def add(name, x, scale, zp, beta=1.0):
+        x = np.asarray(x, np.int8)
+        cases.append(Case(name, "SOFTMAX", [TensorSpec(x.shape, np.int8, scale=scale, zero_point=zp)],
+                          TensorSpec(x.shape, np.int8, scale=1 / 256, zero_point=-128),
+                          {"beta": beta}, [x]))
+
+    def rows(n, depth):
+        """Random rows, then: a tie at the maximum, one dominant entry, entries crowded
+        near the top, all equal."""
+        x = rng.integers(-128, 128, size=(n, depth))
+        kinds = [None, "tie", "dominant", "crowded", "equal"]
+        for i in range(1, n):
+            kind = kinds[i % len(kinds)] or "tie"
+            if kind == "tie" and depth >= 2:
+                x[i, rng.choice(depth, 2, replace=False)] = x[i].max() + 1 if x[i].max() < 127 else 127
+            elif kind == "dominant":
+                x[i] = -128
+                x[i, rng.integers(depth)] = 127
+            elif kind == "crowded":
+                x[i] = rng.integers(100, 128, size=depth)
+            elif kind == "equal":
+                x[i] = rng.integers(-128, 128)
+        return x
+
+    # the MLPerf Tiny heads' input quantization (kws, resnet, vww, str_ww)
+    add("kws_12", rows(1, 12), 0.14469251, 14)
+    add("kws_12_rows5", rows(5, 12), 0.14469251, 14)
+    add("resnet_10", rows(1, 10), 0.17185351, 24)
+    add("resnet_10_rows6", rows(6, 10), 0.17185351, 24)
+    add("vww_2_rows6", rows(6, 2), 0.01463622, -5)
+    add("str_ww_3_rows4", rows(4, 3), 0.1605089, 10)
+    add("one_class_rows3", rows(3, 1), 0.1, 0)
+    add("c1001", rows(1, 1001), 0.1, -20)
+    add("c1001_rows2_beta2", rows(2, 1001), 0.05, 7, 2.0)
+    # around the kernel's cache of 32 exps per row
+    add("c31_rows3", rows(3, 31), 0.05, 0)
+    add("c32_rows3", rows(3, 32), 0.07, -128, 0.5)
+    add("c33_rows4", rows(4, 33), 0.05, 127)
+    add("c64_rows5_4d", rows(5, 64).reshape(1, 5, 1, 64), 0.0390625, 3)
+    add("shape_2x3x5x7", rows(30, 7).reshape(2, 3, 5, 7), 0.1, -10)
+    # every int8 value in each row; multipliers from shift 16 to the one saturated at
+    # 2^31 (shift 31: only entries equal to the maximum count)
+    for scale, beta in ((0.0007, 1.0), (0.01, 0.37), (0.0625, 1.0), (0.23, 2.0), (1.0, 1.0),
+                        (4.0, 0.5), (16.0, 2.0)):
+        x = np.stack([rng.permutation(np.arange(-128, 128)) for _ in range(3)])
+        add(f"all_values_s{scale}_b{beta}", x, scale, int(rng.integers(-128, 128)), beta)
+    return cases
+
+
 # --------------------------------------------------------------------------- the case lists
 
 
@@ -256,6 +317,7 @@ def _targeted():
     out = [_from(c) for c in _conv_extra() + _dw_extra() + _fc_extra()]
     out += [_from(c) for c in _pool_extra("AVERAGE_POOL_2D") + _pool_extra("MAX_POOL_2D")]
     out += _add_extra()
+    out += _softmax_extra()
     return out
 
 
@@ -311,6 +373,178 @@ def test_float_cases_use_the_reference_path_on_m4f():
     refs = run_reference(_bundle(FLOAT_CASES, use_ref_inputs=True), feeds)
     for c, o, r in zip(FLOAT_CASES, ours, refs):
         np.testing.assert_allclose(o, r, rtol=1e-5, atol=1e-5, err_msg=f"{c.op} {c.name}")
+
+
+SOFTMAX_BUNDLES = _chunks([c for c in ALL_CASES if c.op == "SOFTMAX"])
+
+
+@pytest.mark.parametrize("core", ["cortex-m0plus", "cortex-m3"])
+@pytest.mark.parametrize("bundle", SOFTMAX_BUNDLES, ids=[_bundle_id(b) for b in SOFTMAX_BUNDLES])
+def test_softmax_plain_c_path_bit_exact_without_dsp(bundle, core):
+    """Without the DSP extension SOFTMAX runs the same steps in plain C (64-bit products,
+    library calls on the M0+): every SOFTMAX case."""
+    _check_bundle(bundle, core)
+
+
+@pytest.mark.parametrize("bundle", SOFTMAX_BUNDLES, ids=[_bundle_id(b) for b in SOFTMAX_BUNDLES])
+def test_softmax_plain_c_path_on_host_with_sanitizers(bundle):
+    import host_runtime as hr
+    feeds = [f for c in bundle for f in c.feeds]
+    res = hr.run_host(_bundle(bundle), feeds, kernels="optimized", sanitize=True)
+    assert res.ok, f"status {res.status}: {res.message} {res.stderr[-2000:]}"
+    refs = run_reference(_bundle(bundle), feeds)
+    for c, o, r in zip(bundle, res.outputs, refs):
+        np.testing.assert_array_equal(o, np.asarray(r), err_msg=f"{c.op} {c.name}")
+
+
+@pytest.mark.parametrize("core,fast", [("cortex-m4", "optimized-dsp"), ("cortex-m3", "optimized-c"),
+                                       ("cortex-m0plus", "optimized-c")])
+def test_softmax_kernel_paths(core, fast):
+    """int8 -> int8 runs the optimized path; int8 -> int16, float32 and beta * input_scale
+    below 2^-27 (a right-shift input multiplier, which the reference interpreter refuses;
+    compared with our reference kernel set) run the reference code."""
+    rng = np.random.default_rng(4107)
+    x8 = rng.integers(-128, 128, size=(2, 10)).astype(np.int8)
+    xf = (rng.standard_normal((2, 10)) * 3).astype(np.float32)
+    q = lambda dtype, s, z: TensorSpec((2, 10), dtype, scale=s, zero_point=z)  # noqa: E731
+    cases = [
+        Case("s8", "SOFTMAX", [q(np.int8, 0.1, 3)], q(np.int8, 1 / 256, -128), {"beta": 1.0}, [x8]),
+        Case("s8_s16", "SOFTMAX", [q(np.int8, 0.1, 3)], q(np.int16, 1 / 65536, -32768),
+             {"beta": 1.0}, [x8]),
+        Case("f32", "SOFTMAX", [TensorSpec((2, 10), np.float32)], TensorSpec((2, 10), np.float32),
+             {"beta": 1.0}, [xf]),
+        Case("tiny_beta", "SOFTMAX", [q(np.int8, 0.1, 3)], q(np.int8, 1 / 256, -128),
+             {"beta": 1e-9}, [x8]),
+    ]
+    feeds = [c.feeds[0] for c in cases]
+    opt = run_model(_bundle(cases), core, feeds, kernels="optimized", **BIG)
+    ref = run_model(_bundle(cases), core, feeds, kernels="reference", **BIG)
+    assert [op.kernel for op in opt.ops] == [fast, "reference", "reference", "reference"]
+    for c, o, r in zip(cases, opt.outputs, ref.outputs):
+        np.testing.assert_array_equal(o, r, err_msg=c.name)
+    assert (opt.outputs[3] == -128 + 26).all()  # exp ~ 1 everywhere: 1/10 = 25.6/256
+
+
+_SOFTMAX_STEPS_C = r"""
+#include <stdio.h>
+#include <string.h>
+#include "optimized/softmax.c"
+
+void mcu_platform_trace(uint32_t kind, uint32_t index) { (void)kind; (void)index; }
+
+static uint64_t st = 0x9E3779B97F4A7C15ull;
+static uint64_t rnd(void) { st ^= st << 13; st ^= st >> 7; st ^= st << 17; return st; }
+
+static int check_exp(int64_t a) {
+  if (sm_exp_q5((int32_t)a) == kfp_exp_on_negative((int32_t)a, 5)) return 0;
+  printf("exp a=%lld\n", (long long)a);
+  return 1;
+}
+static int check_rcp(int64_t a) {
+  if (sm_one_over_one_plus_x((int32_t)a) == kfp_one_over_one_plus_x((int32_t)a)) return 0;
+  printf("reciprocal a=%lld\n", (long long)a);
+  return 1;
+}
+
+int main(void) {
+  int bad = 0;
+  /* exp: a stride through every Q5 value <= 0, the small ones, and both sides of every
+   * multiple of 2^20 (the quarter and the polynomial's boundaries) */
+  for (int64_t a = INT32_MIN; a <= 0 && bad < 5; a += 61) bad += check_exp(a);
+  for (int64_t a = -70000; a <= 0 && bad < 5; ++a) bad += check_exp(a);
+  for (int64_t k = INT32_MIN; k <= 0 && bad < 5; k += 1 << 20)
+    for (int64_t a = k - 3; a <= k + 3; ++a) if (a >= INT32_MIN && a <= 0) bad += check_exp(a);
+  /* the reciprocal of 1 + a, a in [0, 2^31) */
+  for (int64_t a = 0; a <= INT32_MAX && bad < 5; a += 59) bad += check_rcp(a);
+  for (int64_t a = 0; a < 70000; ++a) bad += check_rcp(a) + check_rcp(INT32_MAX - a);
+  /* one output from its exp, for every out_shift: exps on both sides of the rounding
+   * thresholds of mul(scale, e) / 2^out_shift */
+  for (int i = 0; i < 400 && bad < 5; ++i) {
+    const int32_t scale = i < 2 ? (i ? INT32_MAX : 1 << 30) : (1 << 30) + (int32_t)(rnd() % (1u << 30));
+    for (int32_t sh = 4; sh <= 31; ++sh) {
+      const uint64_t bias = sm_out_bias(sh);
+      for (int j = 0; j < 48; ++j) {
+        const int64_t y = (int64_t)(rnd() % ((1ull << (31 - sh)) + 1)) * (1ll << sh) - (1ll << (sh - 1));
+        const int64_t e0 = y * (1ll << 31) / scale;
+        for (int64_t e = e0 - 3; e <= e0 + 3; ++e) {
+          if (e < 0 || e > INT32_MAX) continue;
+          int32_t v = mcu_rounding_divide_by_pot(mcu_sat_rounding_doubling_high_mul(scale, (int32_t)e), sh) - 128;
+          v = v > 127 ? 127 : v;
+          if (sm_out((uint32_t)e, 2u * (uint32_t)scale, bias, sh) != v) {
+            printf("output e=%lld scale=%d shift=%d\n", (long long)e, scale, sh);
+            ++bad;
+          }
+        }
+      }
+    }
+  }
+  /* whole rows against the reference kernel: random multipliers (shift 0 .. 31) */
+  static int8_t in[3 * 1100], o_ref[3 * 1100], o_opt[3 * 1100];
+  for (int it = 0; it < 20000 && bad < 5; ++it) {
+    const double real = ldexp(1.0 + (double)(rnd() % 1000) / 1000.0, (int)(rnd() % 33) - 1);
+    int32_t mult;
+    int shift;
+    mcu_quantize_multiplier(real > 2147483647.0 ? 2147483647.0 : real, &mult, &shift);
+    if (shift < 0) continue;
+    const double radius = 31.0 * 67108864.0 / ldexp(1.0, shift);
+    const k_softmax_params p = {mult, shift, shift >= 31 ? 0 : -(int32_t)radius};
+    const int32_t depth = 1 + (int32_t)(rnd() % (it % 64 == 0 ? 1100 : 40)), rows = 1 + (int32_t)(rnd() % 3);
+    const int kind = (int)(rnd() % 4);
+    for (int32_t i = 0; i < rows * depth; ++i) {
+      const uint64_t v = rnd();
+      in[i] = (int8_t)(kind == 0 ? (int)(v % 256) - 128 : kind == 1 ? 100 + (int)(v % 28)
+                       : kind == 2 ? ((v % 8) ? -128 : 127) : 127 - (int)(v % 4));
+    }
+    k_softmax_s8_ref(&p, in, o_ref, rows, depth);
+    k_softmax_s8(&p, in, o_opt, rows, depth);
+    if (memcmp(o_ref, o_opt, (size_t)(rows * depth)) != 0) {
+      printf("rows differ: multiplier %d shift %d depth %d\n", mult, shift, depth);
+      ++bad;
+    }
+  }
+  /* rows long enough for the Q12 sum to wrap (8192 entries at the maximum: sum 0) */
+  static int8_t lin[8200], lo_ref[8200], lo_opt[8200];
+  const k_softmax_params p = {1518500250, 20, -(int32_t)(31.0 * 67108864.0 / 1048576.0)};
+  for (int32_t depth = 8190; depth <= 8200; ++depth) {
+    memset(lin, 5, sizeof lin);
+    lin[depth / 2] = 4;
+    k_softmax_s8_ref(&p, lin, lo_ref, 1, depth);
+    k_softmax_s8(&p, lin, lo_opt, 1, depth);
+    if (memcmp(lo_ref, lo_opt, (size_t)depth) != 0) {
+      printf("long row differs: depth %d\n", depth);
+      ++bad;
+    }
+  }
+  printf("%s\n", bad ? "MISMATCH" : "OK");
+  return bad != 0;
+}
+"""
+
+
+def test_softmax_steps_match_the_reference_arithmetic(tmp_path):
+    """Whole int8 outputs rarely show a one-step difference inside the exp or the
+    reciprocal, so the optimized kernel's steps (the plain-C forms; the DSP forms compute
+    the same expressions with SMMULR / SMMLSR) are compared with the reference functions
+    (k_fixedpoint.h, softmax_ref.h) on the host: the exp on a stride through every Q5
+    input <= 0 plus boundaries, the reciprocal likewise, and whole rows for random
+    multipliers, under UBSan."""
+    import shutil
+    import subprocess
+    cc = __import__("os").environ.get("MCUSIM_HOST_CC", "gcc")
+    if shutil.which(cc) is None:
+        pytest.skip(f"no host compiler {cc}")
+    kernels = Path(__file__).resolve().parents[1] / "kernels"
+    src = tmp_path / "softmax_steps.c"
+    src.write_text(_SOFTMAX_STEPS_C)
+    exe = tmp_path / "softmax_steps"
+    r = subprocess.run([cc, "-std=c99", "-O2", "-DMCU_HOST", "-fsanitize=undefined",
+                        "-fno-sanitize-recover=all", f"-I{kernels}", f"-I{kernels / 'include'}",
+                        str(src), str(kernels / "reference" / "mcu_math.c"),
+                        str(kernels / "runtime" / "quant.c"), "-lm", "-o", str(exe)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip().endswith("OK"), r.stdout + r.stderr
 
 
 # --------------------------------------------------------------------------- whole models
