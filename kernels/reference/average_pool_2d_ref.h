@@ -7,83 +7,34 @@
 #ifndef AVERAGE_POOL_2D_REF_H
 #define AVERAGE_POOL_2D_REF_H
 
-#include "k_padding.h"
 #include "k_pooling.h"
-#include "mcu_quant.h"
+#include "window_ref.h"
+
+/* The steps of K_POOL_2D_REF_BODY (window_ref.h): sum the window, divide by its count. */
+static inline int32_t k_average_pool_add_s8(int32_t acc, int8_t x) { return acc + x; }
+static inline float k_average_pool_add_f32(float acc, float x) { return acc + x; }
+
+static inline int8_t k_average_pool_out_s8(int32_t acc, int32_t count, const k_pool_stage *st) {
+  if (count > 0) {
+    /* round half away from zero (C division truncates toward zero) */
+    acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+  }
+  return (int8_t)mcu_clamp_i32(acc, st->act_min, st->act_max);
+}
+
+static inline float k_average_pool_out_f32(float acc, int32_t count, const k_pool_stage *st) {
+  float avg = count > 0 ? acc / (float)count : 0.0f;
+  avg = avg < st->act_min_f ? st->act_min_f : avg;
+  avg = avg > st->act_max_f ? st->act_max_f : avg;
+  return avg;
+}
 
 static inline void k_average_pool_2d_s8_ref(const k_pool_params *p, const int8_t *input, int8_t *output) {
-  const int32_t in_w = p->in_w, ch = p->channels;
-  const int32_t in_row_stride = in_w * ch;
-  const int32_t act_min = p->act_min, act_max = p->act_max;
-  for (int32_t b = 0; b < p->batches; ++b) {
-    const int8_t *in_b = input + (size_t)b * p->in_h * in_row_stride;
-    for (int32_t oy = 0; oy < p->out_h; ++oy) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_h;
-      int32_t ky_lo, ky_hi;
-      k_valid_taps(iy0, p->in_h, p->filter_h, 1, &ky_lo, &ky_hi);
-      for (int32_t ox = 0; ox < p->out_w; ++ox) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        int32_t kx_lo, kx_hi;
-        k_valid_taps(ix0, in_w, p->filter_w, 1, &kx_lo, &kx_hi);
-        const int32_t count = (ky_hi - ky_lo) * (kx_hi - kx_lo);
-        const int8_t *in_win = in_b + (iy0 + ky_lo) * in_row_stride + (ix0 + kx_lo) * ch;
-        for (int32_t c = 0; c < ch; ++c) {
-          int32_t acc = 0;
-          const int8_t *in_row = in_win + c;
-          for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
-            const int8_t *in_px = in_row;
-            for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
-              acc += *in_px;
-              in_px += ch;
-            }
-            in_row += in_row_stride;
-          }
-          if (count > 0) {
-            /* round half away from zero (C division truncates toward zero) */
-            acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-          }
-          *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
-        }
-      }
-    }
-  }
+  K_POOL_2D_REF_BODY(int8_t, int32_t, 0, k_average_pool_add_s8, k_average_pool_out_s8);
 }
 
 static inline void k_average_pool_2d_f32_ref(const k_pool_params *p, const float *input, float *output) {
-  const int32_t in_w = p->in_w, ch = p->channels;
-  const int32_t in_row_stride = in_w * ch;
-  const float act_min = p->act_min_f, act_max = p->act_max_f;
-  for (int32_t b = 0; b < p->batches; ++b) {
-    const float *in_b = input + (size_t)b * p->in_h * in_row_stride;
-    for (int32_t oy = 0; oy < p->out_h; ++oy) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_h;
-      int32_t ky_lo, ky_hi;
-      k_valid_taps(iy0, p->in_h, p->filter_h, 1, &ky_lo, &ky_hi);
-      for (int32_t ox = 0; ox < p->out_w; ++ox) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        int32_t kx_lo, kx_hi;
-        k_valid_taps(ix0, in_w, p->filter_w, 1, &kx_lo, &kx_hi);
-        const float count = (float)((ky_hi - ky_lo) * (kx_hi - kx_lo));
-        const float *in_win = in_b + (iy0 + ky_lo) * in_row_stride + (ix0 + kx_lo) * ch;
-        for (int32_t c = 0; c < ch; ++c) {
-          float acc = 0.0f;
-          const float *in_row = in_win + c;
-          for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
-            const float *in_px = in_row;
-            for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
-              acc += *in_px;
-              in_px += ch;
-            }
-            in_row += in_row_stride;
-          }
-          float avg = count > 0.0f ? acc / count : 0.0f;
-          avg = avg < act_min ? act_min : avg;
-          avg = avg > act_max ? act_max : avg;
-          *output++ = avg;
-        }
-      }
-    }
-  }
+  K_POOL_2D_REF_BODY(float, float, 0.0f, k_average_pool_add_f32, k_average_pool_out_f32);
 }
 
 #endif /* AVERAGE_POOL_2D_REF_H */

@@ -8,118 +8,57 @@
 #define DEPTHWISE_CONV_2D_REF_H
 
 #include "k_depthwise_conv_2d.h"
-#include "k_padding.h"
-#include "mcu_quant.h"
+#include "window_ref.h"
+
+/* The loop nest of both kernels (see window_ref.h): element type T, accumulator type
+ * ACC, and TAP, OUT the per-type k_conv_tap_* and k_conv_out_*. Reads the kernel's
+ * arguments p, input, filter, bias and output. */
+#define K_DEPTHWISE_CONV_2D_REF_BODY(T, ACC, TAP, OUT)                                         \
+  const int32_t in_c = p->in_c, out_c = p->out_c;                                              \
+  const int32_t mult = p->depth_multiplier, fw = p->filter_w;                                  \
+  const k_conv_stage st = K_CONV_STAGE(p);                                                     \
+  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;                                  \
+  const int32_t in_tap_stride_w = dil_w * in_c;                                                \
+  const int32_t in_row_stride = p->in_w * in_c;                                                \
+  const int32_t in_tap_stride_h = dil_h * in_row_stride;                                       \
+  const int32_t f_row_stride = fw * out_c;                                                     \
+  K_FOR_EACH_WINDOW(T, p, input, in_c, dil_h, dil_w, {                                         \
+    const T *f_win = filter + (ky_lo * fw + kx_lo) * out_c;                                    \
+    const int32_t n_ky = ky_hi - ky_lo, n_kx = kx_hi - kx_lo;                                  \
+    int32_t oc = 0;                                                                            \
+    for (int32_t ic = 0; ic < in_c; ++ic) {                                                    \
+      for (int32_t m = 0; m < mult; ++m, ++oc) {                                               \
+        const T *in_row = in_win + ic;                                                         \
+        const T *f_row = f_win + oc;                                                           \
+        ACC acc = 0;                                                                           \
+        for (int32_t ky = 0; ky < n_ky; ++ky) {                                                \
+          const T *in_px = in_row;                                                             \
+          const T *f_px = f_row;                                                               \
+          for (int32_t kx = 0; kx < n_kx; ++kx) {                                              \
+            acc = TAP(acc, *in_px, *f_px, &st);                                                \
+            in_px += in_tap_stride_w;                                                          \
+            f_px += out_c;                                                                     \
+          }                                                                                    \
+          in_row += in_tap_stride_h;                                                           \
+          f_row += f_row_stride;                                                               \
+        }                                                                                      \
+        *output++ = OUT(acc, bias, oc, p->out_mult, p->out_shift, &st);                        \
+      }                                                                                        \
+    }                                                                                          \
+  })
 
 static inline void k_depthwise_conv_2d_s8_ref(const k_dw_conv_params *p, const int8_t *input,
                                               const int8_t *filter, const int32_t *bias, int8_t *output,
                                               void *scratch) {
   (void)scratch;
-  const int32_t in_w = p->in_w, in_c = p->in_c, out_c = p->out_c;
-  const int32_t mult = p->depth_multiplier, fw = p->filter_w;
-  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
-  const int32_t in_off = p->input_offset, out_off = p->output_offset;
-  const int32_t act_min = p->act_min, act_max = p->act_max;
-  const int32_t in_row_stride = in_w * in_c;
-  const int32_t in_tap_stride_w = dil_w * in_c;
-  const int32_t in_tap_stride_h = dil_h * in_row_stride;
-  const int32_t f_row_stride = fw * out_c;
-
-  for (int32_t b = 0; b < p->batches; ++b) {
-    const int8_t *in_b = input + (size_t)b * p->in_h * in_row_stride;
-    for (int32_t oy = 0; oy < p->out_h; ++oy) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_h;
-      int32_t ky_lo, ky_hi;
-      k_valid_taps(iy0, p->in_h, p->filter_h, dil_h, &ky_lo, &ky_hi);
-      for (int32_t ox = 0; ox < p->out_w; ++ox) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        int32_t kx_lo, kx_hi;
-        k_valid_taps(ix0, in_w, fw, dil_w, &kx_lo, &kx_hi);
-        const int8_t *in_win = in_b + (iy0 + ky_lo * dil_h) * in_row_stride +
-                               (ix0 + kx_lo * dil_w) * in_c;
-        const int8_t *f_win = filter + (ky_lo * fw + kx_lo) * out_c;
-        const int32_t n_ky = ky_hi - ky_lo, n_kx = kx_hi - kx_lo;
-        int32_t oc = 0;
-        for (int32_t ic = 0; ic < in_c; ++ic) {
-          for (int32_t m = 0; m < mult; ++m, ++oc) {
-            const int8_t *in_row = in_win + ic;
-            const int8_t *f_row = f_win + oc;
-            int32_t acc = 0;
-            for (int32_t ky = 0; ky < n_ky; ++ky) {
-              const int8_t *in_px = in_row;
-              const int8_t *f_px = f_row;
-              for (int32_t kx = 0; kx < n_kx; ++kx) {
-                acc += ((int32_t)*in_px + in_off) * (int32_t)*f_px;
-                in_px += in_tap_stride_w;
-                f_px += out_c;
-              }
-              in_row += in_tap_stride_h;
-              f_row += f_row_stride;
-            }
-            if (bias != NULL) acc += bias[oc];
-            acc = mcu_multiply_by_quantized_multiplier(acc, p->out_mult[oc], p->out_shift[oc]);
-            acc += out_off;
-            *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
-          }
-        }
-      }
-    }
-  }
+  K_DEPTHWISE_CONV_2D_REF_BODY(int8_t, int32_t, k_conv_tap_s8, k_conv_out_s8);
 }
 
 static inline void k_depthwise_conv_2d_f32_ref(const k_dw_conv_params *p, const float *input,
                                                const float *filter, const float *bias, float *output,
                                                void *scratch) {
   (void)scratch;
-  const int32_t in_w = p->in_w, in_c = p->in_c, out_c = p->out_c;
-  const int32_t mult = p->depth_multiplier, fw = p->filter_w;
-  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
-  const float act_min = p->act_min_f, act_max = p->act_max_f;
-  const int32_t in_row_stride = in_w * in_c;
-  const int32_t in_tap_stride_w = dil_w * in_c;
-  const int32_t in_tap_stride_h = dil_h * in_row_stride;
-  const int32_t f_row_stride = fw * out_c;
-
-  for (int32_t b = 0; b < p->batches; ++b) {
-    const float *in_b = input + (size_t)b * p->in_h * in_row_stride;
-    for (int32_t oy = 0; oy < p->out_h; ++oy) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_h;
-      int32_t ky_lo, ky_hi;
-      k_valid_taps(iy0, p->in_h, p->filter_h, dil_h, &ky_lo, &ky_hi);
-      for (int32_t ox = 0; ox < p->out_w; ++ox) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        int32_t kx_lo, kx_hi;
-        k_valid_taps(ix0, in_w, fw, dil_w, &kx_lo, &kx_hi);
-        const float *in_win = in_b + (iy0 + ky_lo * dil_h) * in_row_stride +
-                              (ix0 + kx_lo * dil_w) * in_c;
-        const float *f_win = filter + (ky_lo * fw + kx_lo) * out_c;
-        const int32_t n_ky = ky_hi - ky_lo, n_kx = kx_hi - kx_lo;
-        int32_t oc = 0;
-        for (int32_t ic = 0; ic < in_c; ++ic) {
-          for (int32_t m = 0; m < mult; ++m, ++oc) {
-            const float *in_row = in_win + ic;
-            const float *f_row = f_win + oc;
-            float acc = 0.0f;
-            for (int32_t ky = 0; ky < n_ky; ++ky) {
-              const float *in_px = in_row;
-              const float *f_px = f_row;
-              for (int32_t kx = 0; kx < n_kx; ++kx) {
-                acc += *in_px * *f_px;
-                in_px += in_tap_stride_w;
-                f_px += out_c;
-              }
-              in_row += in_tap_stride_h;
-              f_row += f_row_stride;
-            }
-            acc += bias != NULL ? bias[oc] : 0.0f;
-            acc = acc < act_min ? act_min : acc;
-            acc = acc > act_max ? act_max : acc;
-            *output++ = acc;
-          }
-        }
-      }
-    }
-  }
+  K_DEPTHWISE_CONV_2D_REF_BODY(float, float, k_conv_tap_f32, k_conv_out_f32);
 }
 
 #endif /* DEPTHWISE_CONV_2D_REF_H */

@@ -1,68 +1,23 @@
-/* sub.c - reference SUB kernels (int8, float32, int32) over broadcast shapes. */
+/* sub.c - reference SUB kernels (int8, float32, int32) over broadcast shapes: ADD's
+ * (add_ref.h) with the second operand subtracted. */
+#include "add_ref.h"
+#include "broadcast_ref.h"
 #include "k_elementwise.h"
 #include "mcu_quant.h"
 
 void k_sub_s8(const k_add_s8_params *p, const int8_t *in1, const int8_t *in2, int8_t *out) {
-  const k_bcast *b = &p->shape;
-  const int last = b->ndims - 1;
-  const int32_t n = b->dims[last], s1 = b->stride1[last], s2 = b->stride2[last];
   const int ls = (int)p->left_shift;
-  int32_t idx[K_BCAST_MAX_DIMS] = {0};
-  int32_t o1 = 0, o2 = 0;
-  if (b->count == 0) return;
-  do {
-    const int8_t *a = in1 + o1, *c = in2 + o2;
-    for (int32_t i = 0; i < n; ++i) {
-      const int32_t x = mcu_multiply_by_quantized_multiplier(
-          (int32_t)((uint32_t)(*a + p->in1_offset) << ls), p->in1_multiplier, (int)p->in1_shift);
-      const int32_t y = mcu_multiply_by_quantized_multiplier(
-          (int32_t)((uint32_t)(*c + p->in2_offset) << ls), p->in2_multiplier, (int)p->in2_shift);
-      int32_t r = mcu_multiply_by_quantized_multiplier(x - y, p->out_multiplier,
-                                                       (int)p->out_shift) + p->out_offset;
-      r = mcu_clamp_i32(r, p->act_min, p->act_max);
-      *out++ = (int8_t)r;
-      a += s1;
-      c += s2;
-    }
-  } while (k_bcast_next(b, idx, &o1, &o2));
+  K_BCAST_REF_LOOP(&p->shape, int8_t, in1, in2, out, x, y,
+                   k_add_s8_out(p, k_add_s8_in1(p, x, ls) - k_add_s8_in2(p, y, ls)));
 }
 
 void k_sub_f32(const k_arith_f32_params *p, const float *in1, const float *in2, float *out) {
-  const k_bcast *b = &p->shape;
-  const int last = b->ndims - 1;
-  const int32_t n = b->dims[last], s1 = b->stride1[last], s2 = b->stride2[last];
   const float lo = p->act_min, hi = p->act_max;
-  int32_t idx[K_BCAST_MAX_DIMS] = {0};
-  int32_t o1 = 0, o2 = 0;
-  if (b->count == 0) return;
-  do {
-    const float *a = in1 + o1, *c = in2 + o2;
-    for (int32_t i = 0; i < n; ++i) {
-      float v = *a - *c;
-      v = v < lo ? lo : v;
-      v = v > hi ? hi : v;
-      *out++ = v;
-      a += s1;
-      c += s2;
-    }
-  } while (k_bcast_next(b, idx, &o1, &o2));
+  K_BCAST_REF_LOOP(&p->shape, float, in1, in2, out, x, y, k_clamp_f32(x - y, lo, hi));
 }
 
 void k_sub_s32(const k_arith_s32_params *p, const int32_t *in1, const int32_t *in2,
                int32_t *out) {
-  const k_bcast *b = &p->shape;
-  const int last = b->ndims - 1;
-  const int32_t n = b->dims[last], s1 = b->stride1[last], s2 = b->stride2[last];
-  int32_t idx[K_BCAST_MAX_DIMS] = {0};
-  int32_t o1 = 0, o2 = 0;
-  if (b->count == 0) return;
-  do {
-    const int32_t *a = in1 + o1, *c = in2 + o2;
-    for (int32_t i = 0; i < n; ++i) {
-      const int32_t v = (int32_t)((uint32_t)*a - (uint32_t)*c);
-      *out++ = mcu_clamp_i32(v, p->act_min, p->act_max);
-      a += s1;
-      c += s2;
-    }
-  } while (k_bcast_next(b, idx, &o1, &o2));
+  K_BCAST_REF_LOOP(&p->shape, int32_t, in1, in2, out, x, y,
+                   mcu_clamp_i32((int32_t)((uint32_t)x - (uint32_t)y), p->act_min, p->act_max));
 }
