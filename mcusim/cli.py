@@ -202,9 +202,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _profile_before_positional(argv):
+    """`--profile model.tflite`: argparse would take the path for --profile's optional N;
+    give --profile its default there instead, so the option may come anywhere."""
+    out = list(argv)
+    for i, arg in enumerate(out[:-1]):
+        if arg == "--profile" and not out[i + 1].isdigit() and not out[i + 1].startswith("-"):
+            out[i] = f"--profile={PROFILE_TOP}"
+    return out
+
+
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_profile_before_positional(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

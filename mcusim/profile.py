@@ -14,10 +14,20 @@ from __future__ import annotations
 import bisect
 import dataclasses
 
+import cxxfilt
 import numpy as np
 
 UNKNOWN = "(unknown)"          # code outside every function symbol
 NO_RET = 0xFFFF_FFFF_FFFF_FFFF
+
+
+def demangle(name: str) -> str:
+    """A C++ symbol as written in the source (cxxfilt: the C++ runtime's own demangler);
+    anything else, or when the runtime library is missing, unchanged."""
+    try:
+        return cxxfilt.demangle(name)
+    except cxxfilt.Error:
+        return name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +59,7 @@ class FunctionMap:
             if end is None:
                 later = next((s for s in starts[k + 1:] if s > start), start + 2)
                 funcs[k] = (start, later, name)
-        self.names = [UNKNOWN] + [f[2] for f in funcs]
+        self.names = [UNKNOWN] + [demangle(f[2]) for f in funcs]
         self._funcs = funcs
         self._starts = starts
         self.entry = np.array([NO_RET] + starts, dtype=np.uint64)   # by id

@@ -179,6 +179,9 @@ def test_tflm_profile_names_a_cmsis_nn_kernel_among_the_top_five():
     assert rows["arm_convolve_s8"].inclusive_cycles > rows["arm_nn_mat_mult_kernel_s8_s16"].inclusive_cycles
     text = profile_table(result.profile, 5)
     assert text.splitlines()[1].startswith(top5[0]) and "more functions" in text.splitlines()[-1]
+    # TFLM's C++ functions appear as written in its source, not as mangled symbols
+    assert "tflite::MicroInterpreter::Invoke()" in rows
+    assert not any(row.name.startswith("_Z") for row in result.profile)
 
 
 def test_tflm_with_flash_wait_states_native_equals_python():
@@ -220,3 +223,12 @@ def test_cli_run_profile(tmp_path):
     assert "profile: the 20 functions" in proc.stdout
     data = json.loads(out.read_text())
     assert sum(row["self_cycles"] for row in data["profile"]) == data["cycles"]["total"]
+
+
+@pytest.mark.parametrize("args,top", [(["--profile", "MODEL"], 20), (["--profile", "3", "MODEL"], 3),
+                                      (["MODEL", "--profile", "3"], 3), (["--profile=2", "MODEL"], 2)])
+def test_cli_profile_option_anywhere(args, top):
+    model = str(MODELS / "sine_int8.tflite")
+    proc = _cli("run", *[model if a == "MODEL" else a for a in args])
+    assert proc.returncode == 0, proc.stderr
+    assert f"profile: the {top} functions" in proc.stdout
