@@ -58,6 +58,17 @@ static inline int32_t softmax_ref_row_scale(const k_softmax_params *p, const int
   return softmax_ref_reciprocal((int32_t)sum, bits);
 }
 
+/* One output of a row as an integer of `bits` bits (8 or 16, zero point at the lowest
+ * value): d = input - row max, scale and out_shift from softmax_ref_row_scale. */
+static inline int32_t softmax_ref_out(const k_softmax_params *p, int32_t d, int32_t scale,
+                                      int out_shift, int bits) {
+  const int32_t lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
+  if (d < p->diff_min) return lo;
+  const int32_t v = mcu_rounding_divide_by_pot(
+                        mcu_sat_rounding_doubling_high_mul(scale, softmax_ref_exp(p, d)), out_shift) + lo;
+  return v > hi ? hi : v < lo ? lo : v;
+}
+
 static inline void k_softmax_s8_ref(const k_softmax_params *params, const int8_t *input,
                                     int8_t *output, int32_t rows, int32_t depth) {
   for (int32_t r = 0; r < rows; ++r) {
@@ -73,18 +84,7 @@ static inline void k_softmax_s8_ref(const k_softmax_params *params, const int8_t
       for (int32_t c = 0; c < depth; ++c) out[c] = -128;
       continue;
     }
-    for (int32_t c = 0; c < depth; ++c) {
-      const int32_t d = (int32_t)in[c] - max;
-      int32_t v = -128;
-      if (d >= params->diff_min) {
-        const int32_t e = softmax_ref_exp(params, d);
-        v = mcu_rounding_divide_by_pot(mcu_sat_rounding_doubling_high_mul(scale, e), out_shift) -
-            128;
-        if (v > 127) v = 127;
-        if (v < -128) v = -128;
-      }
-      out[c] = (int8_t)v;
-    }
+    for (int32_t c = 0; c < depth; ++c) out[c] = (int8_t)softmax_ref_out(params, in[c] - max, scale, out_shift, 8);
   }
 }
 
@@ -98,16 +98,7 @@ static inline void k_softmax_s8_s16_ref(const k_softmax_params *params, const in
     const int32_t scale = softmax_ref_row_scale(params, in, depth, &max, &bits);
     const int out_shift = bits + 31 - 16;
     for (int32_t c = 0; c < depth; ++c) {
-      const int32_t d = (int32_t)in[c] - max;
-      int32_t v = -32768;
-      if (d >= params->diff_min) {
-        const int32_t e = softmax_ref_exp(params, d);
-        v = mcu_rounding_divide_by_pot(mcu_sat_rounding_doubling_high_mul(scale, e), out_shift) -
-            32768;
-        if (v > 32767) v = 32767;
-        if (v < -32768) v = -32768;
-      }
-      out[c] = (int16_t)v;
+      out[c] = (int16_t)softmax_ref_out(params, in[c] - max, scale, out_shift, 16);
     }
   }
 }
