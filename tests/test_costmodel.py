@@ -410,3 +410,15 @@ def test_tflm_on_a_board_with_wait_states_native_and_python_agree():
     # (costhook.c clear_stale_itstate); without that this run faults. Same count as the
     # README's with CYCCNT reading 0:
     assert _DwtReadsZero(core, image).run().instructions == 667_204
+
+
+def test_code_tables_are_built_once_and_copied_per_run():
+    """Repeated runs of one image on one core reuse the decoded tables (setup cost), each
+    run on its own copy: what one run patches, the next does not see."""
+    from mcusim.costmodel import Accounting
+    core, image = bench_image("cortex-m4f")
+    a, b = Accounting(image, core), Accounting(image, core)
+    assert a.tables is not b.tables and a.tables.insns is not b.tables.insns
+    assert np.array_equal(a.tables.cyc, b.tables.cyc) and not np.shares_memory(a.tables.cyc, b.tables.cyc)
+    a.tables.cost[:] = 0
+    assert Accounting(image, core).tables.cost.any()
