@@ -9,7 +9,8 @@ the tflite-micro reference interpreter.
   multipliers flushed to zero), narrow inputs where most depthwise pixels touch the
   padding, the broadcast and unit-multiplier ADD variants, and the parameters that fall
   back to the reference code (grouped conv, depth multiplier 2, weights zero point,
-  pooling windows over 256 values).
+  pooling windows over 256 values); DEPTHWISE_CONV_2D k x 1 and 1 x k filters for every
+  k from 2 to 15 and the 1-D paths' edges (_dw_1d_extra).
 * SOFTMAX cases (int8 -> int8): the classifier heads' class counts and input
   quantization, 1 and 1001 classes, rows around the optimized kernel's exp cache, every
   int8 value per row, ties, near-uniform and saturated multipliers; they also run on
@@ -188,6 +189,114 @@ def _dw_extra():
     return cases
 
 
+def _dw_1d_extra():
+    """DEPTHWISE_CONV_2D with k x 1 and 1 x k filters (the streaming wake-word model's
+    temporal convolutions), aimed at the optimized 1-D paths: int16 line buffers for long
+    lines (every k from 2 to 15 both ways, channel counts that are not a multiple of 4 or
+    below 4, stride 2, dilations, SAME edges, lines longer than one buffer tile, batches,
+    several lines side by side), the taps straight from the input for few outputs per line
+    (up to 32 taps, SAME edges), the requantization forms (clamped activations,
+    multipliers outside the fast form, a flushed channel, biases at the fast form's limit,
+    weights of -128), and what falls back (depth multiplier 2 and 3, 33 taps, a dilation
+    wider than the buffers with fewer than 4 channels)."""
+    rng = np.random.default_rng(4108)
+    D = tc.dw_case
+    cases = []
+    chans = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 40]
+    acts = ["NONE", "RELU", "NONE", "RELU6", "NONE", "RELU_N1_TO_1"]
+    for k in range(2, 16):
+        c1, c2 = chans[k % len(chans)], chans[(k * 5 + 3) % len(chans)]
+        pad1, pad2 = ("VALID", "SAME") if k % 2 else ("SAME", "VALID")
+        cases.append(D(rng, f"{k}x1_c{c1}_{pad1.lower()}", h=2 * k + 14, w=1 + k % 2, in_c=c1,
+                       kh=k, kw=1, padding=pad1, act=acts[k % len(acts)]))
+        cases.append(D(rng, f"1x{k}_c{c2}_{pad2.lower()}", h=1 + k % 3, w=2 * k + 13, in_c=c2,
+                       kh=1, kw=k, padding=pad2, act=acts[(k + 3) % len(acts)],
+                       per_channel=bool(k % 3)))
+    cases += [
+        # the str_ww layers, fewer channels
+        D(rng, "strww_3x1_c40", h=30, w=1, in_c=40, kh=3, kw=1, padding="VALID"),
+        D(rng, "strww_5x1_c12", h=28, w=1, in_c=12, kh=5, kw=1, padding="VALID"),
+        D(rng, "strww_10x1_c8", h=24, w=1, in_c=8, kh=10, kw=1, padding="VALID"),
+        D(rng, "strww_15x1_c8_one_output", h=15, w=1, in_c=8, kh=15, kw=1, padding="VALID"),
+        # strides and dilations along the line
+        D(rng, "5x1_s2_c8_same", h=41, w=1, in_c=8, kh=5, kw=1, stride=(2, 1)),
+        D(rng, "1x7_s2_c6_valid", h=2, w=40, in_c=6, kh=1, kw=7, stride=(1, 2), padding="VALID"),
+        D(rng, "4x1_s3_c5_same", h=40, w=1, in_c=5, kh=4, kw=1, stride=(3, 1)),
+        D(rng, "3x1_dil2_c8_valid", h=30, w=1, in_c=8, kh=3, kw=1, dil=(2, 1), padding="VALID"),
+        D(rng, "1x4_dil3_c6_same", h=1, w=30, in_c=6, kh=1, kw=4, dil=(1, 3)),
+        D(rng, "5x1_dil2_s2_c4_same", h=40, w=1, in_c=4, kh=5, kw=1, stride=(2, 1), dil=(2, 1)),
+        D(rng, "2x1_dil5_c3_same", h=33, w=1, in_c=3, kh=2, kw=1, dil=(5, 1), act="RELU"),
+        # lines longer than a buffer tile
+        D(rng, "3x1_c4_same_130", h=130, w=1, in_c=4, kh=3, kw=1),
+        D(rng, "1x9_c5_valid_90", h=1, w=90, in_c=5, kh=1, kw=9, padding="VALID"),
+        D(rng, "4x1_dil2_c7_same_100", h=100, w=1, in_c=7, kh=4, kw=1, dil=(2, 1)),
+        # several lines side by side, strides across them, batches
+        D(rng, "6x1_c8_w5_stride_w2", h=24, w=5, in_c=8, kh=6, kw=1, stride=(1, 2), padding="VALID"),
+        D(rng, "1x5_c6_h5_stride_h2", h=5, w=24, in_c=6, kh=1, kw=5, stride=(2, 1)),
+        D(rng, "7x1_c8_batch2", batch=2, h=22, w=2, in_c=8, kh=7, kw=1),
+        D(rng, "1x1_c5", h=4, w=7, in_c=5, kh=1, kw=1),
+        # few outputs per line: the taps straight from the input
+        D(rng, "15x1_c8_two_outputs", h=16, w=1, in_c=8, kh=15, kw=1, padding="VALID"),
+        D(rng, "8x1_c6_valid_t2", h=9, w=3, in_c=6, kh=8, kw=1, padding="VALID"),
+        D(rng, "4x1_c5_same_t4", h=4, w=2, in_c=5, kh=4, kw=1, act="RELU6"),
+        D(rng, "1x20_c8_valid", h=2, w=24, in_c=8, kh=1, kw=20, padding="VALID"),
+        D(rng, "20x1_c4_same", h=20, w=1, in_c=4, kh=20, kw=1),
+        D(rng, "32x1_c5_valid", h=40, w=1, in_c=5, kh=32, kw=1, padding="VALID"),
+        D(rng, "3x1_dil30_c4_valid", h=70, w=1, in_c=4, kh=3, kw=1, dil=(30, 1), padding="VALID"),
+        D(rng, "17x1_c3", h=20, w=1, in_c=3, kh=17, kw=1),
+        # requantization
+        D(rng, "6x1_c9_per_tensor_relu6", h=30, w=1, in_c=9, kh=6, kw=1, per_channel=False, act="RELU6"),
+        D(rng, "1x3_c4_no_bias", h=2, w=30, in_c=4, kh=1, kw=3, bias=False),
+        D(rng, "5x1_c8_extremes", h=25, w=1, in_c=8, kh=5, kw=1, mode="extremes"),
+        D(rng, "1x6_c6_zp_min", h=1, w=25, in_c=6, kh=1, kw=6, mode="min", act="RELU"),
+        D(rng, "9x1_c4_zp_max", h=20, w=1, in_c=4, kh=9, kw=1, mode="max"),
+        # falls back: depth multiplier 2 and 3, 33 taps, a dilation too wide for 3 channels
+        D(rng, "5x1_mult2", h=20, w=1, in_c=3, mult=2, kh=5, kw=1),
+        D(rng, "1x4_mult3", h=2, w=16, in_c=2, mult=3, kh=1, kw=4, padding="VALID"),
+        D(rng, "33x1_c4", h=40, w=1, in_c=4, kh=33, kw=1, padding="VALID"),
+        D(rng, "3x1_dil30_c3_valid", h=70, w=1, in_c=3, kh=3, kw=1, dil=(30, 1), padding="VALID"),
+        # other filter shapes than 3x3 and 1-D (the general path)
+        D(rng, "2x3_c6", h=7, w=8, in_c=6, kh=2, kw=3),
+        D(rng, "4x4_c8_valid", h=9, w=9, in_c=8, kh=4, kw=4, padding="VALID"),
+        D(rng, "5x5_dil2_c4", h=12, w=12, in_c=4, kh=5, kw=5, dil=(2, 2)),
+        D(rng, "3x5_s2_c5_relu", h=11, w=13, in_c=5, kh=3, kw=5, stride=(2, 2), act="RELU"),
+        D(rng, "7x2_c4_valid", h=12, w=6, in_c=4, kh=7, kw=2, padding="VALID"),
+    ]
+    # multipliers outside the fast form: >= 0.5 (shift >= 0), below 2^-22 (a huge output
+    # scale), one channel flushed to zero among normal ones
+    for name, kh, kw, real in (("5x1_large_multiplier", 5, 1, 0.6), ("1x4_shift_minus1", 1, 4, 0.3),
+                               ("4x1_tiny_multiplier", 4, 1, 2.0 ** -24)):
+        c = D(rng, name, h=12 if kh > 1 else 2, w=1 if kh > 1 else 14, in_c=4, kh=kh, kw=kw,
+              per_channel=False)
+        c.output = c.output.with_(scale=float(np.float32(c.inputs[0].scale * c.inputs[1].scale / real)))
+        cases.append(c)
+    for name, kh, h in (("7x1_flushed_channel_lines", 7, 30), ("7x1_flushed_channel_taps", 7, 8)):
+        c = D(rng, name, h=h, w=1, in_c=6, kh=kh, kw=1, padding="VALID")
+        ws = list(c.inputs[1].scale)
+        ws[2] = 1e-30
+        c.inputs[1] = c.inputs[1].with_(scale=ws)
+        bs = list(np.atleast_1d(c.inputs[2].scale))
+        bs[2] = float(c.inputs[0].scale) * 1e-30
+        c.inputs[2] = c.inputs[2].with_(scale=bs)
+        cases.append(c)
+    # biases at the fast form's limit: |bias| < 2^30 - k * 255 * 128 or not (k = 5), and
+    # weights of -128 (doubled to -256)
+    room = 2 ** 30 - 5 * 255 * 128
+    for name, h, biases in (("5x1_bias_limit_fast", 30, [room - 1, -(room - 1)]),
+                            ("5x1_bias_limit_general", 30, [room, -room]),
+                            ("5x1_bias_limit_taps", 6, [room, -(room - 1)])):
+        c = D(rng, name, h=h, w=1, in_c=4, kh=5, kw=1, padding="VALID", per_channel=False)
+        b = np.array(c.inputs[2].data, np.int64)
+        b[:2] = biases
+        c.inputs[2] = c.inputs[2].with_(data=b.astype(np.int32))
+        w = np.array(c.inputs[1].data)
+        w[0, ::2, 0, :] = -128
+        c.inputs[1] = c.inputs[1].with_(data=w)
+        c.output = c.output.with_(scale=float(np.float32(c.inputs[0].scale * c.inputs[1].scale * 2.0 ** 21.5)))
+        cases.append(c)
+    return cases
+
+
 def _fc_extra():
     rng = np.random.default_rng(4103)
     F = tc.fc_case
@@ -314,7 +423,7 @@ def _generated():
 
 
 def _targeted():
-    out = [_from(c) for c in _conv_extra() + _dw_extra() + _fc_extra()]
+    out = [_from(c) for c in _conv_extra() + _dw_extra() + _dw_1d_extra() + _fc_extra()]
     out += [_from(c) for c in _pool_extra("AVERAGE_POOL_2D") + _pool_extra("MAX_POOL_2D")]
     out += _add_extra()
     out += _softmax_extra()
@@ -423,6 +532,35 @@ def test_softmax_kernel_paths(core, fast):
     for c, o, r in zip(cases, opt.outputs, ref.outputs):
         np.testing.assert_array_equal(o, r, err_msg=c.name)
     assert (opt.outputs[3] == -128 + 26).all()  # exp ~ 1 everywhere: 1/10 = 25.6/256
+
+
+@pytest.mark.parametrize("core", ["cortex-m4", "cortex-m3"])
+def test_depthwise_1d_kernel_paths(core):
+    """k x 1 and 1 x k filters (depth multiplier 1, up to 32 taps) run the 1-D path with the
+    DSP extension, long lines and few outputs per line alike, and the plain-C path without;
+    depth multiplier 2 falls back to the reference code, and so do 33 taps with the DSP
+    extension (the plain-C path takes up to 64); a 5x5 filter runs the general DSP path.
+    Outputs bit-exact with the reference interpreter."""
+    rng = np.random.default_rng(4109)
+    D = tc.dw_case
+    cases = [_from(c) for c in (
+        D(rng, "5x1_long", h=30, w=1, in_c=8, kh=5, kw=1, padding="VALID"),
+        D(rng, "1x7_long_c6", h=2, w=30, in_c=6, kh=1, kw=7),
+        D(rng, "15x1_one_output", h=15, w=1, in_c=8, kh=15, kw=1, padding="VALID"),
+        D(rng, "5x1_mult2", h=12, w=1, in_c=4, mult=2, kh=5, kw=1),
+        D(rng, "33x1", h=40, w=1, in_c=4, kh=33, kw=1, padding="VALID"),
+        D(rng, "5x5", h=8, w=8, in_c=4, kh=5, kw=5),
+    )]
+    feeds = [f for c in cases for f in c.feeds]
+    res = run_model(_bundle(cases), core, feeds, kernels="optimized", **BIG)
+    dsp = core == "cortex-m4"
+    one_d = "optimized-dsp-1d" if dsp else "optimized-c"
+    assert [op.kernel for op in res.ops] == [one_d, one_d, one_d, "reference",
+                                             "reference" if dsp else "optimized-c",
+                                             "optimized-dsp" if dsp else "optimized-c"]
+    refs = run_reference(_bundle(cases, use_ref_inputs=True), feeds)
+    for c, o, r in zip(cases, res.outputs, refs):
+        np.testing.assert_array_equal(o, np.asarray(r), err_msg=c.name)
 
 
 _SOFTMAX_STEPS_C = r"""

@@ -17,6 +17,7 @@ enum {
   K_VARIANT_DSP_1X1 = 2, /* CONV_2D: 1x1 filter, columns straight from the input */
   K_VARIANT_DSP_3X3 = 3, /* DEPTHWISE_CONV_2D: 3x3 filter, hand-written loop */
   K_VARIANT_C = 4,       /* tuned plain C for cores without the DSP extension */
+  K_VARIANT_DSP_1D = 5,  /* DEPTHWISE_CONV_2D: k x 1 / 1 x k filter, channel lines in int16 */
 };
 
 static inline void k_variant(uint32_t variant) { mcu_platform_trace(MCU_TRACE_KERNEL, variant); }

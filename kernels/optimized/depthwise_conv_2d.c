@@ -12,14 +12,19 @@
  * expanded weights sit in a 5x5 grid with a zero border; a pixel whose window crosses
  * the padding on one side reads a window shifted by one tap back inside the input and
  * the weight window shifted the same way, so the padding taps meet zero weights and
- * every pixel runs the same nine taps. Other filter sizes, pixels that cannot be
- * shifted so (inputs narrower than the window) and channel groups whose requantization
- * shifts are outside the fast form take a C loop that skips the padding taps. Leftover
- * channels (count not a multiple of 4) use a per-channel loop.
+ * every pixel runs the same nine taps. Other 2-D filter sizes run the pixels whose
+ * windows lie inside the input through a loop over any window (dw_taps_run_asm); pixels
+ * that cannot be shifted so, windows that cross the padding and channel groups whose
+ * requantization shifts are outside the fast form take a C loop that skips the padding
+ * taps. Leftover channels (count not a multiple of 4) use a per-channel loop.
+ *
+ * k x 1 and 1 x k filters (up to 32 taps) take the 1-D paths below ("1-D filters"):
+ * int16 line buffers and SMLAD over pairs of taps for long lines (dw1d_run_asm), the
+ * taps straight from the input (dw_taps_run_asm) for few outputs per line.
  *
  * Cores without the DSP extension run a plain-C loop with the same grouping by four
  * channels (dw_s8_generic). No scratch memory. Other depth multipliers, filters of more
- * than 64 taps and float32 use the reference code
+ * than 32 taps (64 without DSP) and float32 use the reference code
  * (kernels/reference/depthwise_conv_2d_ref.h). */
 #include "k_depthwise_conv_2d.h"
 
@@ -94,6 +99,17 @@ typedef struct {
                            of 5 taps (40 bytes) */
 } dw_asm_ctx;
 
+/* State of dw_taps_run_asm: dw_asm_ctx's fields (w: the weights in filter order; tap_x,
+ * tap_y unused), then the window as an outer loop of inner runs of taps. */
+typedef struct {
+  dw_asm_ctx c;
+  int32_t g_step;       /* 108: bytes between the taps of an inner run */
+  int32_t g_inner;      /* 112: taps per inner run, >= 1 */
+  int32_t g_outer;      /* 116: inner runs, >= 1 */
+  int32_t g_left;       /* 120: inner runs left (the asm's counter) */
+  int32_t g_adv;        /* 124: bytes from the end of an inner run to the next's start */
+} dw_taps_ctx;
+
 _Static_assert(offsetof(dw_asm_ctx, xstep) == 4 && offsetof(dw_asm_ctx, out) == 8 &&
                    offsetof(dw_asm_ctx, out_step) == 12 && offsetof(dw_asm_ctx, n) == 16 &&
                    offsetof(dw_asm_ctx, bias) == 20 && offsetof(dw_asm_ctx, rq) == 36 &&
@@ -101,6 +117,10 @@ _Static_assert(offsetof(dw_asm_ctx, xstep) == 4 && offsetof(dw_asm_ctx, out) == 
                    offsetof(dw_asm_ctx, off2) == 92 && offsetof(dw_asm_ctx, tap_x) == 96 &&
                    offsetof(dw_asm_ctx, tap_y) == 100 && offsetof(dw_asm_ctx, w) == 104,
                "dw3x3_run_asm relies on this layout");
+_Static_assert(offsetof(dw_taps_ctx, g_step) == 108 && offsetof(dw_taps_ctx, g_inner) == 112 &&
+                   offsetof(dw_taps_ctx, g_outer) == 116 && offsetof(dw_taps_ctx, g_left) == 120 &&
+                   offsetof(dw_taps_ctx, g_adv) == 124,
+               "dw_taps_run_asm relies on this layout");
 
 /* One tap: input word at ADDR, expanded weights at [lr, #WOFF] and [lr, #WOFF+4].
  * a0..a3 = r0..r3, row pointer r4, tap_x r5, tap_y r6, off2 r11, ctx r12, weights lr. */
@@ -173,6 +193,75 @@ __attribute__((naked, noinline)) static void dw3x3_run_asm(dw_asm_ctx *ctx) {
       "subs r7, r7, #1\n\t"
       "str r7, [r12, #16]\n\t"
       "bne 1b\n\t"
+      "pop {r4-r11, pc}\n\t");
+}
+
+/* Packs the requantized r0..r3 (int8 each, already saturated), clamps them to
+ * [lo4, hi4] bytewise, stores the word and steps to the next pixel; loops to 1b while
+ * pixels are left. Shared tail of the pixel loops. */
+#define DWA_STORE_NEXT                            \
+  "bfi r0, r1, #8, #8\n\t"                        \
+  "bfi r2, r3, #8, #8\n\t"                        \
+  "pkhbt r0, r0, r2, lsl #16\n\t"                 \
+  "ldrd r7, r8, [r12, #84]\n\t"                   \
+  "ssub8 r9, r0, r7\n\t"                          \
+  "sel r0, r0, r7\n\t"                            \
+  "ssub8 r9, r0, r8\n\t"                          \
+  "sel r0, r8, r0\n\t"                            \
+  "ldrd r7, r8, [r12, #8]\n\t"                    \
+  "str r0, [r7]\n\t"                              \
+  "add r7, r7, r8\n\t"                            \
+  "str r7, [r12, #8]\n\t"                         \
+  "ldrd r4, r7, [r12, #0]\n\t"                    \
+  "add r4, r4, r7\n\t"                            \
+  "str r4, [r12, #0]\n\t"                         \
+  "ldr r7, [r12, #16]\n\t"                        \
+  "subs r7, r7, #1\n\t"                           \
+  "str r7, [r12, #16]\n\t"                        \
+  "bne 1b\n\t"
+
+/* ctx->n pixels of one group of four channels whose windows lie inside the input (any
+ * filter size): per pixel ctx->g_outer runs of ctx->g_inner taps, the weights in filter
+ * order. The per-tap work is DWA_TAP's, with the input pointer r5 stepped by g_step (r4). */
+__attribute__((naked, noinline)) static void dw_taps_run_asm(dw_taps_ctx *ctx) {
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "mov r12, r0\n\t"
+      "ldr r11, [r12, #92]\n"
+      "1:\n\t"
+      "ldr r5, [r12, #0]\n\t"
+      "add r7, r12, #20\n\t"
+      "ldm r7, {r0-r3}\n\t"
+      "ldr r4, [r12, #108]\n\t"
+      "ldr lr, [r12, #104]\n\t"
+      "ldr r7, [r12, #116]\n\t"
+      "str r7, [r12, #120]\n"
+      "2:\n\t"
+      "ldr r6, [r12, #112]\n"
+      "3:\n\t"
+      "ldr r7, [r5]\n\t"
+      "ldr r9, [lr], #4\n\t"
+      "ldr r10, [lr], #4\n\t"
+      "add r5, r5, r4\n\t"
+      "sxtab16 r8, r11, r7\n\t"
+      "sxtab16 r7, r11, r7, ror #8\n\t"
+      "smlabb r0, r8, r9, r0\n\t"
+      "smlatt r2, r8, r9, r2\n\t"
+      "smlabb r1, r7, r10, r1\n\t"
+      "smlatt r3, r7, r10, r3\n\t"
+      "subs r6, r6, #1\n\t"
+      "bne 3b\n\t"
+      "ldr r7, [r12, #124]\n\t"
+      "ldr r6, [r12, #120]\n\t"
+      "add r5, r5, r7\n\t"
+      "subs r6, r6, #1\n\t"
+      "str r6, [r12, #120]\n\t"
+      "bne 2b\n\t"
+      DWA_RQ("r0", 36)
+      DWA_RQ("r1", 48)
+      DWA_RQ("r2", 60)
+      DWA_RQ("r3", 72)
+      DWA_STORE_NEXT
       "pop {r4-r11, pc}\n\t");
 }
 
@@ -273,6 +362,165 @@ K_COLD static void dw_leftover(const k_dw_conv_params *p, const int8_t *input,
   }
 }
 
+static inline __attribute__((always_inline)) void dw_s8_dsp_t(const k_dw_conv_params *p,
+                                                             const int8_t *input,
+                                                             const int8_t *filter,
+                                                             const int32_t *bias, int8_t *output,
+                                                             const int is3x3) {
+  const int32_t C = p->out_c, in_w = p->in_w, in_h = p->in_h;
+  const int32_t fh = p->filter_h, fw = p->filter_w, taps = fh * fw;
+  const int32_t out_h = p->out_h, out_w = p->out_w;
+  const int32_t off = p->input_offset, out_off = p->output_offset;
+  const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
+  const uint32_t lo4 = k_splat8(p->act_min), hi4 = k_splat8(p->act_max);
+  const int32_t row = in_w * C;
+  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
+  const int32_t c4 = C & ~3;
+  /* expanded taps of a channel group, two words each: in filter order, or for 3x3 in a
+   * 5x5 grid with a zero border (tap (ky, kx) at (ky + 1, kx + 1)) */
+  uint32_t wbuf[2 * DW_MAX_TAPS];
+  const int32_t wrow = is3x3 ? 5 : fw;               /* taps per grid/filter row */
+  const uint32_t *w00 = is3x3 ? wbuf + 2 * 6 : wbuf;  /* tap (0, 0) */
+  dw_taps_ctx tc;
+  dw_asm_ctx *const cx = &tc.c;
+
+  /* the output columns as runs of equal window shift (2: no shift fits, C per pixel),
+   * the same for every row and channel group */
+  enum { MAX_RUNS = 16 };
+  int32_t run_x[MAX_RUNS], run_n[MAX_RUNS], run_dx[MAX_RUNS], n_runs = 0;
+  int runs_ok = 1;
+  for (int32_t ox = 0; ox < out_w && runs_ok; ++ox) {
+    const int32_t ix0 = ox * p->stride_w - p->pad_w;
+    int32_t lo, hi, dx;
+    k_valid_taps(ix0, in_w, fw, dil_w, &lo, &hi);
+    if (is3x3) {
+      dx = dw_shift(lo, hi, ix0, dil_w, in_w);
+    } else { /* other filters: 0 where the window's columns all lie inside the input */
+      dx = lo == 0 && hi == fw ? 0 : 2;
+    }
+    if (n_runs > 0 && run_dx[n_runs - 1] == dx) {
+      ++run_n[n_runs - 1];
+    } else if (n_runs < MAX_RUNS) {
+      run_x[n_runs] = ox;
+      run_n[n_runs] = 1;
+      run_dx[n_runs] = dx;
+      ++n_runs;
+    } else {
+      runs_ok = 0;
+    }
+  }
+  k_variant(runs_ok && is3x3 ? K_VARIANT_DSP_3X3 : K_VARIANT_DSP);
+  if (!runs_ok) { /* one run per pixel, all through C */
+    n_runs = 1;
+    run_x[0] = 0;
+    run_n[0] = out_w;
+    run_dx[0] = 2;
+  }
+
+  for (int32_t c = 0; c < c4; c += 4) {
+    /* expanded filter and requantization constants of channels c .. c+3 */
+    if (is3x3) {
+      for (int i = 0; i < 50; ++i) wbuf[i] = 0;
+    }
+    for (int32_t t = 0; t < taps; ++t) {
+      const uint32_t w = k_ld32(filter + t * C + c);
+      uint32_t *d = wbuf + 2 * ((t / fw) * wrow + t % fw) + (w00 - wbuf);
+      d[0] = (uint32_t)__sxtb16(w);
+      d[1] = (uint32_t)__sxtb16(__ror(w, 8));
+    }
+    dw_rq4 q;
+    q.fast = 1;
+    q.any_mult = p->out_mult + c;
+    q.any_shift = p->out_shift + c;
+    int use_asm = runs_ok;
+    for (int i = 0; i < 4; ++i) {
+      k_rq_ch ch;
+      if (k_rq_prepare(p->out_mult[c + i], p->out_shift[c + i], &ch)) {
+        q.mult[i] = ch.mult;
+        q.rh[i] = ch.rh;
+        q.sh[i] = ch.sh;
+        /* the asm adds the output offset inside the rounding term: exact while
+         * |hi| < 2^30, rh <= 2^20 and |out_off << sh| <= 2^28 cannot overflow */
+        cx->rq[3 * i] = ch.mult;
+        cx->rq[3 * i + 1] = ch.rh + (int32_t)((uint32_t)out_off << ch.sh);
+        cx->rq[3 * i + 2] = ch.sh;
+        if (ch.sh > 21) use_asm = 0;
+      } else {
+        q.fast = 0;
+        use_asm = 0;
+      }
+    }
+    int32_t b4[4] = {0, 0, 0, 0};
+    if (bias != NULL) {
+      for (int i = 0; i < 4; ++i) b4[i] = bias[c + i];
+    }
+    if (use_asm) {
+      for (int i = 0; i < 4; ++i) cx->bias[i] = b4[i];
+      cx->lo4 = lo4;
+      cx->hi4 = hi4;
+      cx->off2 = off2;
+      cx->tap_x = p->dilation_w * C;
+      cx->tap_y = p->dilation_h * row;
+      cx->xstep = p->stride_w * C;
+      cx->out_step = C;
+      /* other filters: runs of taps along the longer loop (a k x 1 filter's column) */
+      if (fw == 1) {
+        tc.g_step = cx->tap_y, tc.g_inner = fh, tc.g_outer = 1, tc.g_adv = 0;
+      } else {
+        tc.g_step = cx->tap_x, tc.g_inner = fw, tc.g_outer = fh;
+        tc.g_adv = cx->tap_y - fw * cx->tap_x;
+      }
+    }
+
+    for (int32_t b = 0; b < p->batches; ++b) {
+      const int8_t *in_b = input + (size_t)b * in_h * row + c;
+      int8_t *out_b = output + (size_t)b * out_h * out_w * C + c;
+      for (int32_t oy = 0; oy < out_h; ++oy) {
+        int8_t *out_row = out_b + oy * out_w * C;
+        const int32_t iy0 = oy * p->stride_h - p->pad_h;
+        int32_t dy = 2;
+        if (use_asm) {
+          int32_t ky_lo, ky_hi;
+          k_valid_taps(iy0, in_h, fh, p->dilation_h, &ky_lo, &ky_hi);
+          if (is3x3)
+            dy = dw_shift(ky_lo, ky_hi, iy0, p->dilation_h, in_h);
+          else
+            dy = ky_lo == 0 && ky_hi == fh ? 0 : 2;
+        }
+        for (int32_t r = 0; r < n_runs; ++r) {
+          const int32_t ox = run_x[r], n = run_n[r], dx = run_dx[r];
+          if (dy == 2 || dx == 2) {
+            dw_pixels_c(p, &q, w00, wrow, in_b, oy, ox, n, b4, off2, lo4, hi4, out_row + ox * C);
+            continue;
+          }
+          const int32_t ix0 = ox * p->stride_w - p->pad_w;
+          cx->x = in_b + (iy0 + dy * dil_h) * row + (ix0 + dx * dil_w) * C;
+          cx->out = out_row + ox * C;
+          cx->n = n;
+          if (is3x3) {
+            cx->w = wbuf + 2 * ((1 + dy) * 5 + 1 + dx);
+            dw3x3_run_asm(cx);
+          } else {
+            cx->w = w00;
+            dw_taps_run_asm(&tc);
+          }
+        }
+      }
+    }
+  }
+
+  dw_leftover(p, input, filter, bias, output, c4);
+}
+
+/* Filters other than 3x3 and 1-D: the loop above with dw_taps_run_asm for the pixels
+ * whose windows lie inside the input. */
+__attribute__((noinline)) static void dw_s8_dsp_any(const k_dw_conv_params *p,
+                                                    const int8_t *input, const int8_t *filter,
+                                                    const int32_t *bias, int8_t *output) {
+  dw_s8_dsp_t(p, input, filter, bias, output, 0);
+}
+
+/* 3x3 filters: the same loop compiled for them alone (kept as first tuned). */
 static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8_t *filter,
                       const int32_t *bias, int8_t *output) {
   const int32_t C = p->out_c, in_w = p->in_w, in_h = p->in_h;
@@ -296,6 +544,7 @@ static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8
    * the same for every row and channel group */
   enum { MAX_RUNS = 16 };
   int32_t run_x[MAX_RUNS], run_n[MAX_RUNS], run_dx[MAX_RUNS], n_runs = 0;
+  int32_t run_xo[MAX_RUNS]; /* the shifted window's first input column, in bytes */
   int runs_ok = is3x3;
   for (int32_t ox = 0; ox < out_w && runs_ok; ++ox) {
     const int32_t ix0 = ox * p->stride_w - p->pad_w;
@@ -308,6 +557,7 @@ static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8
       run_x[n_runs] = ox;
       run_n[n_runs] = 1;
       run_dx[n_runs] = dx;
+      run_xo[n_runs] = (ix0 + dx * dil_w) * C;
       ++n_runs;
     } else {
       runs_ok = 0;
@@ -381,15 +631,17 @@ static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8
           k_valid_taps(iy0, in_h, 3, p->dilation_h, &ky_lo, &ky_hi);
           dy = dw_shift(ky_lo, ky_hi, iy0, p->dilation_h, in_h);
         }
+        /* the rows of the shifted window (valid when dy != 2) */
+        const int8_t *x_row = dy != 2 ? in_b + (iy0 + dy * dil_h) * row : in_b;
+        const uint32_t *w_row = wbuf + 2 * ((1 + dy) * 5 + 1);
         for (int32_t r = 0; r < n_runs; ++r) {
           const int32_t ox = run_x[r], n = run_n[r], dx = run_dx[r];
           if (dy == 2 || dx == 2) {
             dw_pixels_c(p, &q, w00, wrow, in_b, oy, ox, n, b4, off2, lo4, hi4, out_row + ox * C);
             continue;
           }
-          const int32_t ix0 = ox * p->stride_w - p->pad_w;
-          ctx.x = in_b + (iy0 + dy * dil_h) * row + (ix0 + dx * dil_w) * C;
-          ctx.w = wbuf + 2 * ((1 + dy) * 5 + 1 + dx);
+          ctx.x = x_row + run_xo[r];
+          ctx.w = w_row + 2 * dx;
           ctx.out = out_row + ox * C;
           ctx.n = n;
           dw3x3_run_asm(&ctx);
@@ -399,6 +651,717 @@ static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8
   }
 
   dw_leftover(p, input, filter, bias, output, c4);
+}
+
+
+/* ---------------------------------------------------------------- 1-D filters
+ *
+ * Filters with one tap along one axis (k x 1 or 1 x k, e.g. the streaming wake-word
+ * model's temporal convolutions): every output is a 1-D convolution of one channel
+ * along a "line" (the filter's long axis). For each group of four channels and each
+ * stretch ("tile") of a line, the inputs plus the input offset are written once as
+ * int16 into one buffer per channel, the padding as zeros, so that no tap is ever
+ * tested; every output is then a run of SMLADs over halfword pairs of its channel's
+ * buffer against pairs of weights. An output whose first tap sits at an even slot uses
+ * the pairs (w0, w1), (w2, w3) ... ("A"); at an odd slot it starts one slot early with
+ * (0, w0), (w1, w2) ... ("B"); both sets are expanded once per channel group, A with a
+ * zero pair at the end when k is even, so that both have nB = k/2 + 1 pairs. With
+ * stride 1 and no dilation, outputs y .. y+3 (y even) read the words X[y/2 ..
+ * y/2 + nB] and each word meets its two weight pairs in four SMLADs (dw1d_run_asm).
+ * With dilation d the buffer holds the line's d phases one after another (slot i of
+ * phase r = line position r + i*d), so that an output's taps are consecutive slots of
+ * one phase; other strides and dilations take a C loop, one output at a time. Lines are
+ * cut into tiles that fit the buffers (DW1D_LBUF slots per channel, on the stack).
+ *
+ * Building the buffers and the weight pairs costs a fixed amount per channel group and
+ * tile, so when a tile has few outputs for its taps (e.g. one 15-tap output per line),
+ * or the filter is longer than DW1D_LINES_MAX_TAPS, the four channels' taps are read
+ * straight from the input instead (dw1d_taps_s8: DW_TAP's SMLABB/SMLATT, the loop of
+ * dw_taps_run_asm over the outputs whose taps lie inside the input). The choice
+ * (dw1d_plan) is a fit of the two paths' measured cycles.
+ *
+ * Requantization (channels with shift in [-22, -1] and |bias| + k * 255 * 128 < 2^30,
+ * i.e. every accumulator |a| < 2^30): the weights and the bias are expanded doubled, so
+ * that the accumulator is 2a, and MultiplyByQuantizedMultiplier(a, M, -e) + out_off =
+ * (SMMLAR(2a, M, 2^(e-1) + out_off * 2^e) + [a < 0 ? -1 : 0]) >> e: SMMULR(2a, M) is
+ * the rounding doubling high multiply for |a| < 2^30, and the rounding shift is
+ * floor((y + 2^(e-1) - [a < 0]) / 2^e) as in k_rq2 (k_arm_dsp.h); the output offset
+ * times 2^e passes the shift unchanged. Other channels keep plain weights and use the
+ * general rule (k_rq_any). */
+
+#define DW1D_LBUF 48             /* int16 slots of one channel's line buffer (even) */
+#define DW1D_LW (DW1D_LBUF / 2)  /* the same in words */
+#define DW1D_MAX_TAPS 32         /* filter length limit (the taps path's weights: 2 words each) */
+#define DW1D_LINES_MAX_TAPS 16   /* ... and the line buffers' */
+#define DW1D_MAX_WW (DW1D_LINES_MAX_TAPS + 2) /* expanded words of one channel: 2 x (k/2 + 1) */
+
+typedef struct {
+  int32_t k, s, d;               /* along the line: taps, stride, dilation */
+  int32_t n_in, n_out, pad;      /* input and output extents, padding before */
+  int32_t in_step, out_step;     /* bytes between adjacent line positions */
+  int32_t n_a;                   /* output positions across the line */
+  int32_t in_a_step, out_a_step; /* bytes from one across position to the next */
+  int32_t tile;                  /* outputs per tile */
+  int32_t nA, nB;                /* pairs of the A and B weight sets */
+  int32_t y_lo, y_hi;            /* the outputs whose taps all lie inside the input */
+  int lines;                     /* 1: line buffers (dw1d_s8), 0: taps (dw1d_taps_s8) */
+} dw1d_geom;
+
+/* 1 and the geometry when the 1-D path takes the layer. */
+static int dw1d_plan(const k_dw_conv_params *p, dw1d_geom *g) {
+  const int32_t C = p->out_c;
+  int32_t in_a, out_a, s_a, pad_a;
+  if (p->depth_multiplier != 1) return 0;
+  if (p->filter_w == 1 && p->filter_h > 1) { /* k x 1: lines run down the columns */
+    g->k = p->filter_h, g->s = p->stride_h, g->d = p->dilation_h;
+    g->n_in = p->in_h, g->n_out = p->out_h, g->pad = p->pad_h;
+    g->in_step = p->in_w * C, g->out_step = p->out_w * C;
+    in_a = p->in_w, out_a = p->out_w, s_a = p->stride_w, pad_a = p->pad_w;
+    g->in_a_step = s_a * C, g->out_a_step = C;
+  } else if (p->filter_h == 1) { /* 1 x k: lines run along the rows */
+    g->k = p->filter_w, g->s = p->stride_w, g->d = p->dilation_w;
+    g->n_in = p->in_w, g->n_out = p->out_w, g->pad = p->pad_w;
+    g->in_step = C, g->out_step = C;
+    in_a = p->in_h, out_a = p->out_h, s_a = p->stride_h, pad_a = p->pad_h;
+    g->in_a_step = s_a * p->in_w * C, g->out_a_step = p->out_w * C;
+  } else {
+    return 0;
+  }
+  g->n_a = out_a;
+  if (g->k < 1 || g->k > DW1D_MAX_TAPS || g->n_out < 1 || out_a < 1 || C < 1) return 0;
+  /* byte steps that the loops form (a stride only matters when it is taken) */
+  if (out_a == 1) g->in_a_step = 0;
+  if ((int64_t)g->d * g->in_step > INT32_MAX / 4 ||
+      (g->n_out > 1 && (int64_t)g->s * g->in_step > INT32_MAX / 4))
+    return 0;
+  /* across the line the one tap must lie inside the input (always so under TFLite's
+   * padding rules: a filter extent of 1 gets no padding) */
+  if (pad_a != 0 || (int64_t)(out_a - 1) * s_a >= in_a) return 0;
+  /* the outputs whose taps all lie inside the input: [y_lo, y_hi) */
+  const int64_t span = (int64_t)(g->k - 1) * g->d;
+  g->y_lo = (g->pad + g->s - 1) / g->s;
+  const int64_t last = (int64_t)g->n_in - 1 - span + g->pad; /* y*s <= last */
+  g->y_hi = last < 0 ? 0 : (int32_t)(last / g->s + 1 < g->n_out ? last / g->s + 1 : g->n_out);
+  if (g->y_lo > g->y_hi) g->y_lo = g->y_hi;
+  /* line buffers: a tile of T outputs needs d phases of ((T-1)*s)/d + k + 2 slots (the
+   * last pair of a phase reads one slot beyond its last tap), each rounded up to even:
+   * at most DW1D_LBUF when ((T-1)*s)/d <= lim */
+  const int32_t lim = DW1D_LBUF / g->d - g->k - 3;
+  g->tile = 0;
+  if (lim >= 0) {
+    const int32_t t = (lim * g->d + g->d - 1) / g->s + 1;
+    g->tile = t < g->n_out ? t : g->n_out;
+  }
+  g->nA = (g->k + 1) / 2;
+  g->nB = g->k / 2 + 1;
+  /* few outputs per line (or line buffers too small for the dilation): the buffers and
+   * the expanded weights do not pay for themselves; the taps straight from the input
+   * are faster (needs whole words of four channels) */
+  g->lines = g->tile > 0 && g->k <= DW1D_LINES_MAX_TAPS &&
+             (C < 4 || g->tile * (26 + 10 * g->k) >= 720 + 20 * g->k);
+  return g->lines || C >= 4;
+}
+
+/* One channel's requantization and weights for the C loops (dw1d_single). */
+typedef struct {
+  const uint32_t *w;     /* expanded weights, A[j] at w[2j], B[j] at w[2j+1] */
+  int32_t bias2;         /* twice the bias (fast channels) or the bias */
+  int32_t mult;
+  int32_t rh;            /* fast: 2^(e-1) + out_off * 2^e */
+  int32_t e;             /* fast: the right shift; else the channel's shift */
+  int32_t fast;          /* the SMMLAR requantization applies (else k_rq_any) */
+} dw1d_ch;
+
+/* The state of dw1d_run_asm: one tile of channels ch .. ch_end-1 of a group, all fast, stride 1
+ * and no dilation (offsets fixed in the asm: see the static assert). */
+typedef struct {
+  const uint32_t *w;       /* 0: the channel's expanded weights */
+  int32_t out_step;        /* 4 */
+  const uint32_t *x_end;   /* 8: buffer word after the channel's last block of four */
+  int32_t nB;              /* 12 */
+  int32_t bias2;           /* 16: twice the channel's bias */
+  int32_t mult;            /* 20 */
+  int32_t rh;              /* 24: 2^(e-1) + out_off * 2^e */
+  int32_t e;               /* 28 */
+  int32_t clamp;           /* 32: 1 when the activation range is narrower than int8 */
+  int32_t lo, hi;          /* 36, 40 */
+  int32_t tail;            /* 44: outputs left after the blocks (counts down) */
+  int32_t ch;              /* 48: the channel (counts up to 4) */
+  const uint32_t *lines;   /* 52: channel 0's buffer (channels DW1D_LW words apart) */
+  const uint32_t *wexp;    /* 56: channel 0's weights (DW1D_MAX_WW words apart) */
+  int8_t *out0;            /* 60: channel 0's first output of the tile */
+  int32_t xspan;           /* 64: bytes of buffer the blocks of four take (8 per block) */
+  int32_t tail0;           /* 68: outputs after the blocks of four (0 .. 3) */
+  const int32_t *mult_p;   /* 72: channel 0's multiplier, shift and bias */
+  const int8_t *shift_p;   /* 76 */
+  const int32_t *bias_p;   /* 80 */
+  int32_t out_off;         /* 84 */
+  int32_t ch_end;          /* 88: the channel after the last (4, or fewer in the layer) */
+} dw1d_grp;
+
+_Static_assert(offsetof(dw1d_grp, out_step) == 4 && offsetof(dw1d_grp, x_end) == 8 &&
+                   offsetof(dw1d_grp, nB) == 12 && offsetof(dw1d_grp, bias2) == 16 &&
+                   offsetof(dw1d_grp, mult) == 20 && offsetof(dw1d_grp, rh) == 24 &&
+                   offsetof(dw1d_grp, e) == 28 && offsetof(dw1d_grp, clamp) == 32 &&
+                   offsetof(dw1d_grp, lo) == 36 && offsetof(dw1d_grp, hi) == 40 &&
+                   offsetof(dw1d_grp, tail) == 44 && offsetof(dw1d_grp, ch) == 48 &&
+                   offsetof(dw1d_grp, lines) == 52 && offsetof(dw1d_grp, wexp) == 56 &&
+                   offsetof(dw1d_grp, out0) == 60 && offsetof(dw1d_grp, xspan) == 64 &&
+                   offsetof(dw1d_grp, tail0) == 68 && offsetof(dw1d_grp, mult_p) == 72 &&
+                   offsetof(dw1d_grp, shift_p) == 76 && offsetof(dw1d_grp, bias_p) == 80 &&
+                   offsetof(dw1d_grp, out_off) == 84 && offsetof(dw1d_grp, ch_end) == 88,
+               "dw1d_run_asm relies on this layout");
+/* channel strides in the asm (bytes) */
+#define DW1D_X_BYTES 96
+#define DW1D_W_BYTES 72
+#define DW1D_STR_(x) #x
+#define DW1D_STR(x) DW1D_STR_(x)
+_Static_assert(DW1D_X_BYTES == 4 * DW1D_LW && DW1D_W_BYTES == 4 * DW1D_MAX_WW,
+               "dw1d_run_asm's channel strides");
+
+/* One weight-pair step of four outputs: XC = the current buffer word (outputs 0, 1),
+ * XN = the next (outputs 2, 3), loaded here; the A/B pair in r9/r10. Accumulators
+ * r0..r3, buffer pointer r4, weight pointer r5. */
+#define DW1D_STEP(XC, XN)                          \
+  "ldr " XN ", [r4], #4\n\t"                       \
+  "ldr r9, [r5], #4\n\t"                           \
+  "ldr r10, [r5], #4\n\t"                          \
+  "smlad r0, " XC ", r9, r0\n\t"                   \
+  "smlad r1, " XC ", r10, r1\n\t"                  \
+  "smlad r2, " XN ", r9, r2\n\t"                   \
+  "smlad r3, " XN ", r10, r3\n\t"
+
+/* Requantize accumulator A (= 2a): multiplier r4, rounding term r5, shift r6. */
+#define DW1D_RQ(A)                                 \
+  "smmlar r7, " A ", r4, r5\n\t"                   \
+  "add r7, r7, " A ", asr #31\n\t"                 \
+  "asr r7, r7, r6\n\t"                             \
+  "ssat " A ", #8, r7\n\t"
+
+/* Clamp A to [r7, r8]. */
+#define DW1D_CLAMP(A)                              \
+  "cmp " A ", r7\n\t"                              \
+  "it lt\n\t"                                      \
+  "movlt " A ", r7\n\t"                            \
+  "cmp " A ", r8\n\t"                              \
+  "it gt\n\t"                                      \
+  "movgt " A ", r8\n\t"
+
+#define DW1D_RQ_CONSTANTS                          \
+  "ldr r4, [r12, #20]\n\t"                         \
+  "ldr r5, [r12, #24]\n\t"                         \
+  "ldr r6, [r12, #28]\n\t"
+
+/* One tile of channels ctx->ch .. ch_end-1: per channel its requantization constants (from the
+ * layer's arrays), then blocks of four outputs while the buffer word lr is below x_end,
+ * then ctx->tail outputs in pairs (the last pair's second output computed but not
+ * stored). ODD_ENTRY: nB is odd, one step before the two-step loop. r12 = ctx,
+ * lr = the current block's first buffer word, r11 = its first output. */
+#define DW1D_RUN_ASM(NAME, ODD_ENTRY)                                                     \
+  __attribute__((naked, noinline)) static void NAME(dw1d_grp *ctx) {                      \
+    __asm__ volatile(                                                                     \
+        "push {r4-r11, lr}\n\t"                                                           \
+        "mov r12, r0\n"                                                                   \
+        "0:\n\t"                                                                          \
+        "ldr r0, [r12, #48]\n\t"                                                          \
+        "ldr r1, [r12, #72]\n\t"                                                          \
+        "ldr r2, [r12, #76]\n\t"                                                          \
+        "ldr r3, [r12, #80]\n\t"                                                          \
+        "ldr r4, [r1, r0, lsl #2]\n\t"                                                    \
+        "ldrsb r5, [r2, r0]\n\t"                                                          \
+        "ldr r6, [r3, r0, lsl #2]\n\t"                                                    \
+        "rsb r5, r5, #0\n\t"                                                              \
+        "lsl r6, r6, #1\n\t"                                                              \
+        "str r4, [r12, #20]\n\t"                                                          \
+        "str r5, [r12, #28]\n\t"                                                          \
+        "str r6, [r12, #16]\n\t"                                                          \
+        "ldr r7, [r12, #84]\n\t"                                                          \
+        "sub r8, r5, #1\n\t"                                                              \
+        "mov r9, #1\n\t"                                                                  \
+        "lsl r7, r7, r5\n\t"                                                              \
+        "lsl r9, r9, r8\n\t"                                                              \
+        "add r7, r7, r9\n\t"                                                              \
+        "str r7, [r12, #24]\n\t"                                                          \
+        "ldr r1, [r12, #52]\n\t"                                                          \
+        "ldr r2, [r12, #64]\n\t"                                                          \
+        "ldr r3, [r12, #56]\n\t"                                                          \
+        "mov r4, #" DW1D_STR(DW1D_X_BYTES) "\n\t"                                        \
+        "mla lr, r0, r4, r1\n\t"                                                          \
+        "mov r4, #" DW1D_STR(DW1D_W_BYTES) "\n\t"                                         \
+        "add r2, lr, r2\n\t"                                                              \
+        "mla r3, r0, r4, r3\n\t"                                                          \
+        "str r2, [r12, #8]\n\t"                                                           \
+        "str r3, [r12, #0]\n\t"                                                           \
+        "ldr r11, [r12, #60]\n\t"                                                         \
+        "ldr r1, [r12, #68]\n\t"                                                          \
+        "add r11, r11, r0\n\t"                                                            \
+        "str r1, [r12, #44]\n\t"                                                          \
+        "cmp lr, r2\n\t"                                                                  \
+        "beq 5f\n"                                                                        \
+        "1:\n\t"                                                                          \
+        "ldr r5, [r12, #0]\n\t"                                                           \
+        "ldr r6, [r12, #12]\n\t"                                                          \
+        "ldr r0, [r12, #16]\n\t"                                                          \
+        "mov r4, lr\n\t"                                                                  \
+        "mov r1, r0\n\t"                                                                  \
+        "mov r2, r0\n\t"                                                                  \
+        "mov r3, r0\n\t"                                                                  \
+        "add lr, lr, #8\n\t" ODD_ENTRY                                                    \
+        "2:\n\t" DW1D_STEP("r7", "r8") DW1D_STEP("r8", "r7")                              \
+        "subs r6, r6, #2\n\t"                                                             \
+        "bne 2b\n"                                                                        \
+        "3:\n\t" DW1D_RQ_CONSTANTS DW1D_RQ("r0") DW1D_RQ("r1") DW1D_RQ("r2") DW1D_RQ("r3") \
+        "ldr r7, [r12, #32]\n\t"                                                          \
+        "cbz r7, 4f\n\t"                                                                  \
+        "ldrd r7, r8, [r12, #36]\n\t" DW1D_CLAMP("r0") DW1D_CLAMP("r1") DW1D_CLAMP("r2")  \
+            DW1D_CLAMP("r3") "4:\n\t"                                                     \
+        "ldr r7, [r12, #4]\n\t"                                                           \
+        "add r8, r11, r7, lsl #1\n\t"                                                     \
+        "strb r0, [r11]\n\t"                                                              \
+        "strb r1, [r11, r7]\n\t"                                                          \
+        "strb r2, [r8]\n\t"                                                               \
+        "strb r3, [r8, r7]\n\t"                                                           \
+        "add r11, r8, r7, lsl #1\n\t"                                                     \
+        "ldr r7, [r12, #8]\n\t"                                                           \
+        "cmp lr, r7\n\t"                                                                  \
+        "bne 1b\n"                                                                        \
+        "5:\n\t"                                                                          \
+        "ldr r6, [r12, #44]\n\t"                                                          \
+        "cmp r6, #0\n\t"                                                                  \
+        "beq 9f\n\t"                                                                      \
+        "ldr r5, [r12, #0]\n\t"                                                           \
+        "ldr r6, [r12, #12]\n\t"                                                          \
+        "ldr r0, [r12, #16]\n\t"                                                          \
+        "mov r4, lr\n\t"                                                                  \
+        "mov r1, r0\n"                                                                    \
+        "6:\n\t"                                                                          \
+        "ldr r7, [r4], #4\n\t"                                                            \
+        "ldr r9, [r5], #4\n\t"                                                            \
+        "ldr r10, [r5], #4\n\t"                                                           \
+        "smlad r0, r7, r9, r0\n\t"                                                        \
+        "smlad r1, r7, r10, r1\n\t"                                                       \
+        "subs r6, r6, #1\n\t"                                                             \
+        "bne 6b\n\t" DW1D_RQ_CONSTANTS DW1D_RQ("r0") DW1D_RQ("r1")                        \
+        "ldr r7, [r12, #32]\n\t"                                                          \
+        "cbz r7, 7f\n\t"                                                                  \
+        "ldrd r7, r8, [r12, #36]\n\t" DW1D_CLAMP("r0") DW1D_CLAMP("r1") "7:\n\t"          \
+        "ldr r6, [r12, #44]\n\t"                                                          \
+        "ldr r7, [r12, #4]\n\t"                                                           \
+        "strb r0, [r11]\n\t"                                                              \
+        "subs r6, r6, #1\n\t"                                                             \
+        "beq 9f\n\t"                                                                      \
+        "strb r1, [r11, r7]\n\t"                                                          \
+        "add r11, r11, r7, lsl #1\n\t"                                                    \
+        "add lr, lr, #4\n\t"                                                              \
+        "subs r6, r6, #1\n\t"                                                             \
+        "str r6, [r12, #44]\n\t"                                                          \
+        "bne 5b\n"                                                                        \
+        "9:\n\t"                                                                          \
+        "ldr r0, [r12, #48]\n\t"                                                          \
+        "add r0, r0, #1\n\t"                                                              \
+        "str r0, [r12, #48]\n\t"                                                          \
+        "ldr r1, [r12, #88]\n\t"                                                          \
+        "cmp r0, r1\n\t"                                                                  \
+        "bne 0b\n\t"                                                                      \
+        "pop {r4-r11, pc}\n\t");                                                          \
+  }
+
+/* even nB (>= 2): the first word in r7, straight into the loop */
+DW1D_RUN_ASM(dw1d_run_asm_even, "ldr r7, [r4], #4\n\t")
+/* odd nB: the first word in r8, one step, then the loop for the even rest (if any) */
+DW1D_RUN_ASM(dw1d_run_asm_odd, "ldr r8, [r4], #4\n\t" DW1D_STEP("r8", "r7") "subs r6, r6, #1\n\t"
+                                                                           "beq 3f\n\t")
+
+/* (acc * 2^32 + a * b + 2^31) >> 32: SMMLAR. */
+static inline int32_t dw1d_smmlar(int32_t a, int32_t b, int32_t acc) {
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+}
+
+/* Outputs 0 .. T-1 of one channel's tile in C, one at a time (strides and dilations
+ * other than 1, and the channels that need the general requantization): X = its
+ * buffer (len slots per phase); output y's first tap is slot i0 of phase r, where
+ * y*s = r + i0*d. */
+__attribute__((noinline)) static void dw1d_single(const k_dw_conv_params *p, const uint32_t *X,
+                                                  const dw1d_geom *g, int32_t T, int32_t len,
+                                                  const dw1d_ch *q, int8_t *out) {
+  const int32_t nA = g->nA, nB = g->nB, d = g->d, ostep = g->out_step, bias2 = q->bias2;
+  const int32_t sd = g->s / d, sr = g->s % d;
+  const int32_t lo = p->act_min, hi = p->act_max, out_off = p->output_offset;
+  const uint32_t *W = q->w;
+  int32_t r = 0, i0 = 0;
+  for (int32_t y = 0; y < T; ++y, out += ostep) {
+    const int32_t idx = r * len + i0; /* r * len is even: idx has i0's parity */
+    const uint32_t *x = X + idx / 2, *w = W + (idx & 1);
+    const int32_t n = (idx & 1) ? nB : nA;
+    int32_t a = bias2;
+    for (int32_t j = 0; j < n; ++j) a = __smlad(x[j], w[2 * j], a);
+    int32_t v;
+    if (q->fast) {
+      v = (dw1d_smmlar(a, q->mult, q->rh) + (a >> 31)) >> q->e;
+    } else {
+      v = k_rq_any(a, q->mult, q->e) + out_off;
+    }
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+    *out = (int8_t)v;
+    i0 += sd;
+    r += sr;
+    if (r >= d) {
+      r -= d;
+      ++i0;
+    }
+  }
+}
+
+/* Two line positions' words of four channels, w0 then w1 (int8 inputs), into slots
+ * 2i, 2i+1 of the four channel buffers (dst = word i of channel 0's). */
+static inline __attribute__((always_inline)) void dw1d_put2(uint32_t *dst, uint32_t w0,
+                                                            uint32_t w1, uint32_t off2) {
+  const uint32_t e0 = (uint32_t)__sxtab16(off2, w0), o0 = (uint32_t)__sxtab16(off2, __ror(w0, 8));
+  const uint32_t e1 = (uint32_t)__sxtab16(off2, w1), o1 = (uint32_t)__sxtab16(off2, __ror(w1, 8));
+  dst[0] = (e0 & 0xffffu) | (e1 << 16);
+  dst[DW1D_LW] = (o0 & 0xffffu) | (o1 << 16);
+  dst[2 * DW1D_LW] = (e1 & 0xffff0000u) | (e0 >> 16);
+  dst[3 * DW1D_LW] = (o1 & 0xffff0000u) | (o0 >> 16);
+}
+
+/* Where the slots of one phase of a tile come from: slot i is line position
+ * p0 + i*d, inside the input for i in [ilo, ihi); line = the input of position 0 at the
+ * group's first channel, in_step = bytes between positions. */
+typedef struct {
+  const int8_t *line;
+  int32_t p0, d, in_step, ilo, ihi, nc;
+  uint32_t padw, off2;
+} dw1d_src;
+
+/* The word of channels c .. c+3 at slot i: the input inside [ilo, ihi), the input's
+ * zero point (a zero once offset) elsewhere and for the channels from nc on (layers of
+ * fewer than four channels). */
+static inline __attribute__((always_inline)) uint32_t dw1d_word(const dw1d_src *s, int32_t i) {
+  if (i < s->ilo || i >= s->ihi) return s->padw;
+  const int8_t *x = s->line + (s->p0 + i * s->d) * s->in_step;
+  if (s->nc == 4) return k_ld32(x);
+  uint32_t w = s->padw;
+  for (int32_t c = 0; c < s->nc; ++c)
+    w = (w & ~(0xffu << (8 * c))) | ((uint32_t)(uint8_t)x[c] << (8 * c));
+  return w;
+}
+
+K_COLD static void dw1d_fill_slow(uint32_t *dst, const dw1d_src *s, int32_t i) {
+  dw1d_put2(dst + i / 2, dw1d_word(s, i), dw1d_word(s, i + 1), s->off2);
+}
+
+/* Slots [0, len) of one phase of the four channel buffers (dst: channel 0's phase
+ * start). */
+__attribute__((noinline)) static void dw1d_fill(uint32_t *dst, int32_t len, const dw1d_src *s) {
+  const int32_t ilo = s->ilo, ihi = s->ihi;
+  int32_t i = 0;
+  if (s->nc == 4) {
+    for (; i < len && !(i >= ilo && i + 1 < ihi); i += 2) dw1d_fill_slow(dst, s, i);
+    if (i + 1 < ihi) {
+      const int32_t step = s->d * s->in_step;
+      const int8_t *x = s->line + (s->p0 + i * s->d) * s->in_step;
+      const uint32_t off2 = s->off2;
+      uint32_t *dd = dst + i / 2;
+      const int32_t pairs = (ihi - i) / 2;
+      for (int32_t n = pairs; n > 0; --n, ++dd, x += 2 * step)
+        dw1d_put2(dd, k_ld32(x), k_ld32(x + step), off2);
+      i += 2 * pairs;
+    }
+  }
+  if (i < s->ihi) { /* a pair across the input's end, or narrow channels */
+    for (; i < len && i < s->ihi; i += 2) dw1d_fill_slow(dst, s, i);
+  }
+  for (; i < len; i += 2) { /* past the input's end: zeros */
+    uint32_t *dd = dst + i / 2;
+    dd[0] = dd[DW1D_LW] = dd[2 * DW1D_LW] = dd[3 * DW1D_LW] = 0;
+  }
+}
+
+/* The SMMLAR requantization applies to a channel: shift in [-22, -1] and the bias
+ * below room, so that every accumulator |a| < 2^30. */
+static inline int dw1d_fast(int32_t shift, int32_t bias, int32_t room) {
+  return shift <= -1 && shift >= -22 && bias > -room && bias < room;
+}
+
+/* The requantization of channel c, and whether its weights are doubled (fast). */
+static void dw1d_prepare_rq(const k_dw_conv_params *p, int32_t room, const int32_t *bias,
+                            int32_t c, dw1d_ch *q) {
+  const int32_t shift = p->out_shift[c], b = bias != NULL ? bias[c] : 0;
+  q->fast = dw1d_fast(shift, b, room);
+  q->mult = p->out_mult[c];
+  if (q->fast) {
+    q->bias2 = 2 * b;
+    q->e = -shift;
+    q->rh = (int32_t)((1u << (-shift - 1)) + ((uint32_t)p->output_offset << -shift));
+  } else {
+    q->bias2 = b;
+    q->e = shift;
+  }
+}
+
+/* The taps of a layer of nc < 4 channels as words (zeros for the missing channels). */
+K_COLD static void dw1d_taps_narrow(uint32_t *tw, const int8_t *filter, int32_t k, int32_t C,
+                                    int32_t nc) {
+  for (int32_t t = 0; t < k; ++t) {
+    uint32_t w = 0;
+    for (int32_t c = 0; c < nc; ++c) w |= (uint32_t)(uint8_t)filter[t * C + c] << (8 * c);
+    tw[t] = w;
+  }
+}
+
+/* Expanded weights of channels c0 .. c0+3 (filter: tap 0 of channel c0), doubled for the
+ * fast channels: pairs of taps of one channel from the words of two taps of four
+ * channels, as the line buffers are built. */
+__attribute__((noinline)) static void dw1d_prepare_weights(const dw1d_geom *g,
+                                                           const int8_t *filter, int32_t C,
+                                                           int32_t nc, const dw1d_ch *q,
+                                                           uint32_t (*wexp)[DW1D_MAX_WW]) {
+  const int32_t k = g->k, nB = g->nB;
+  uint32_t tw[DW1D_LINES_MAX_TAPS + 2]; /* tap t of the four channels; zero from k on */
+  if (nc == 4) {
+    for (int32_t t = 0; t < k; ++t) tw[t] = k_ld32(filter + t * C);
+  } else {
+    dw1d_taps_narrow(tw, filter, k, C, nc);
+  }
+  tw[k] = tw[k + 1] = 0;
+  /* doubling masks: SADD16(v, v & mask) doubles the fast channels' halfwords */
+  const uint32_t me = (q[0].fast ? 0xffffu : 0) | (q[2].fast ? 0xffff0000u : 0);
+  const uint32_t mo = (q[1].fast ? 0xffffu : 0) | (q[3].fast ? 0xffff0000u : 0);
+  uint32_t pe = 0, po = 0; /* tap 2j - 1: (c0, c2) and (c1, c3) */
+  uint32_t *w = wexp[0];
+  for (int32_t j = 0; j < nB; ++j, w += 2) {
+    uint32_t e1 = (uint32_t)__sxtb16(tw[2 * j]), o1 = (uint32_t)__sxtb16(__ror(tw[2 * j], 8));
+    uint32_t e2 = (uint32_t)__sxtb16(tw[2 * j + 1]), o2 = (uint32_t)__sxtb16(__ror(tw[2 * j + 1], 8));
+    e1 = (uint32_t)__sadd16(e1, e1 & me);
+    o1 = (uint32_t)__sadd16(o1, o1 & mo);
+    e2 = (uint32_t)__sadd16(e2, e2 & me);
+    o2 = (uint32_t)__sadd16(o2, o2 & mo);
+    /* A[j] = (tap 2j, 2j+1), B[j] = (2j-1, 2j) */
+    w[0] = (e1 & 0xffffu) | (e2 << 16);
+    w[1] = (pe & 0xffffu) | (e1 << 16);
+    w[DW1D_MAX_WW] = (o1 & 0xffffu) | (o2 << 16);
+    w[DW1D_MAX_WW + 1] = (po & 0xffffu) | (o1 << 16);
+    w[2 * DW1D_MAX_WW] = (e2 & 0xffff0000u) | (e1 >> 16);
+    w[2 * DW1D_MAX_WW + 1] = (e1 & 0xffff0000u) | (pe >> 16);
+    w[3 * DW1D_MAX_WW] = (o2 & 0xffff0000u) | (o1 >> 16);
+    w[3 * DW1D_MAX_WW + 1] = (o1 & 0xffff0000u) | (po >> 16);
+    pe = e2;
+    po = o2;
+  }
+}
+
+/* The line-buffer path: per group of four channels the expanded weights, then per line
+ * and tile the buffers and the outputs (dw1d_run_asm when every channel of the layer
+ * has the fast requantization and stride and dilation are 1, else dw1d_single). */
+__attribute__((noinline)) static void dw1d_s8(const k_dw_conv_params *p, const dw1d_geom *g,
+                                              const int8_t *input, const int8_t *filter,
+                                              const int32_t *bias, int8_t *output) {
+  uint32_t lines[4 * DW1D_LW];   /* four channel buffers */
+  uint32_t wexp[4][DW1D_MAX_WW]; /* their expanded weights */
+  dw1d_ch q[4];
+  dw1d_grp ctx;
+  static const int32_t zero_bias[4] = {0, 0, 0, 0};
+  const int32_t C = p->out_c, k = g->k, s = g->s, d = g->d;
+  const int32_t in_batch = p->in_h * p->in_w * C, out_batch = p->out_h * p->out_w * C;
+  const int32_t room = (1 << 30) - k * 255 * 128; /* |bias| below: every |a| < 2^30 */
+  /* the asm takes whole groups when every channel is fast (else C for all) */
+  int asm_ok = s == 1 && d == 1;
+  if (asm_ok) {
+    const int8_t *sh = p->out_shift;
+    uint32_t bad = 0; /* shift + 22 outside [0, 21], bias + room - 1 outside [0, 2 room - 2] */
+    for (int32_t c = 0; c < C; ++c) bad |= (uint32_t)(sh[c] + 22) > 21u;
+    if (bias != NULL) {
+      for (int32_t c = 0; c < C; ++c)
+        bad |= (uint32_t)bias[c] + (uint32_t)(room - 1) > (uint32_t)(2 * room - 2);
+    }
+    asm_ok = !bad;
+  }
+  void (*run)(dw1d_grp *) = g->nB & 1 ? dw1d_run_asm_odd : dw1d_run_asm_even;
+  dw1d_src src;
+  src.d = d;
+  src.in_step = g->in_step;
+  src.off2 = ((uint32_t)p->input_offset & 0xffffu) * 0x10001u;
+  src.padw = k_splat8(-p->input_offset);
+  src.nc = C < 4 ? C : 4;
+  ctx.out_step = g->out_step;
+  ctx.nB = g->nB;
+  ctx.clamp = !(p->act_min <= -128 && p->act_max >= 127);
+  ctx.lo = p->act_min;
+  ctx.hi = p->act_max;
+  ctx.lines = lines;
+  ctx.wexp = &wexp[0][0];
+  ctx.out_off = p->output_offset;
+  ctx.ch_end = src.nc;
+  for (int32_t cg = 0; cg < C; cg += 4) {
+    /* channels c0 .. c0+3; the last group of a count that is not a multiple of 4 is
+     * moved back to end at C - 1, and computes only the channels from `first` on */
+    int32_t c0 = cg, first = 0;
+    if (C >= 4 && cg + 4 > C) {
+      c0 = C - 4;
+      first = cg - c0;
+    }
+    for (int32_t ch = 0; ch < 4; ++ch) {
+      q[ch].w = wexp[ch];
+      q[ch].fast = asm_ok;
+      if (!asm_ok && ch >= first && ch < src.nc) dw1d_prepare_rq(p, room, bias, c0 + ch, &q[ch]);
+    }
+    dw1d_prepare_weights(g, filter + c0, C, src.nc, q, wexp);
+    ctx.mult_p = p->out_mult + c0;
+    ctx.shift_p = p->out_shift + c0;
+    ctx.bias_p = bias != NULL ? bias + c0 : zero_bias;
+    for (int32_t b = 0; b < p->batches; ++b) {
+      for (int32_t a = 0; a < g->n_a; ++a) {
+        src.line = input + (size_t)b * in_batch + (size_t)a * g->in_a_step + c0;
+        int8_t *out_line = output + (size_t)b * out_batch + (size_t)a * g->out_a_step + c0;
+        for (int32_t y0 = 0; y0 < g->n_out; y0 += g->tile) {
+          const int32_t T = g->n_out - y0 < g->tile ? g->n_out - y0 : g->tile;
+          const int32_t len = (((T - 1) * s) / d + k + 3) & ~1;
+          for (int32_t r = 0; r < d; ++r) {
+            src.p0 = y0 * s + r - g->pad;
+            k_valid_taps(src.p0, g->n_in, len, d, &src.ilo, &src.ihi);
+            dw1d_fill(lines + r * len / 2, len, &src);
+          }
+          int8_t *o = out_line + (size_t)y0 * g->out_step;
+          if (asm_ok) {
+            ctx.ch = first;
+            ctx.out0 = o;
+            ctx.xspan = (T >> 2) * 8;
+            ctx.tail0 = T & 3;
+            run(&ctx);
+          } else {
+            for (int32_t ch = first; ch < src.nc; ++ch)
+              dw1d_single(p, lines + ch * DW1D_LW, g, T, len, &q[ch], o + ch);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* One output of four channels in C (the taps inside the input): the outputs whose
+ * windows cross the padding, or all when the requantization is outside the asm's form. */
+K_COLD static void dw1d_taps_pixel(const k_dw_conv_params *p, const dw1d_geom *g,
+                                   const int8_t *line, int32_t y, const uint32_t *wbuf,
+                                   const dw_rq4 *q, const dw_asm_ctx *cx, int8_t *out) {
+  const int32_t p0 = y * g->s - g->pad, tap = g->d * g->in_step;
+  const uint32_t off2 = cx->off2;
+  int32_t lo, hi;
+  k_valid_taps(p0, g->n_in, g->k, g->d, &lo, &hi);
+  int32_t a0 = cx->bias[0], a1 = cx->bias[1], a2 = cx->bias[2], a3 = cx->bias[3];
+  const int8_t *x = line + (p0 + lo * g->d) * g->in_step;
+  for (int32_t t = lo; t < hi; ++t, x += tap) DW_TAP(k_ld32(x), wbuf[2 * t], wbuf[2 * t + 1]);
+  k_st32(out, dw_store4(q, a0, a1, a2, a3, p->output_offset, cx->lo4, cx->hi4));
+}
+
+/* Few outputs per line: the taps of four channels straight from the input, as in the
+ * general path (DW_TAP; dw_taps_run_asm for the outputs whose taps all lie inside the
+ * input, C for the others), with the lines' geometry. Needs C >= 4. */
+__attribute__((noinline)) static void dw1d_taps_s8(const k_dw_conv_params *p, const dw1d_geom *g,
+                                                   const int8_t *input, const int8_t *filter,
+                                                   const int32_t *bias, int8_t *output) {
+  const int32_t C = p->out_c, k = g->k;
+  const int32_t in_batch = p->in_h * p->in_w * C, out_batch = p->out_h * p->out_w * C;
+  const int32_t tap = g->d * g->in_step, xstep = g->n_out > 1 ? g->s * g->in_step : 0;
+  const int32_t out_off = p->output_offset;
+  const uint32_t off2 = ((uint32_t)p->input_offset & 0xffffu) * 0x10001u;
+  const uint32_t lo4 = k_splat8(p->act_min), hi4 = k_splat8(p->act_max);
+  uint32_t wbuf[2 * DW1D_MAX_TAPS];
+  dw_taps_ctx tc;
+  dw_asm_ctx *const cx = &tc.c;
+  dw_rq4 q;
+  cx->lo4 = lo4;
+  cx->hi4 = hi4;
+  cx->off2 = off2;
+  cx->out_step = g->out_step;
+  cx->xstep = xstep;
+  cx->w = wbuf;
+  tc.g_step = tap;
+  tc.g_inner = k;
+  tc.g_outer = 1;
+  tc.g_adv = 0;
+  for (int32_t cg = 0; cg < C; cg += 4) {
+    /* channels c .. c+3; the last group of a count that is not a multiple of 4 is moved
+     * back to end at C - 1 (recomputing some channels: the same values) */
+    const int32_t c = cg + 4 > C ? C - 4 : cg;
+    for (int32_t t = 0; t < k; ++t) {
+      const uint32_t w = k_ld32(filter + t * C + c);
+      wbuf[2 * t] = (uint32_t)__sxtb16(w);
+      wbuf[2 * t + 1] = (uint32_t)__sxtb16(__ror(w, 8));
+    }
+    q.fast = 1;
+    q.any_mult = p->out_mult + c;
+    q.any_shift = p->out_shift + c;
+    int use_asm = 1;
+    for (int i = 0; i < 4; ++i) {
+      k_rq_ch ch;
+      if (k_rq_prepare(p->out_mult[c + i], p->out_shift[c + i], &ch)) {
+        q.mult[i] = ch.mult;
+        q.rh[i] = ch.rh;
+        q.sh[i] = ch.sh;
+        cx->rq[3 * i] = ch.mult; /* as for dw3x3_run_asm */
+        cx->rq[3 * i + 1] = ch.rh + (int32_t)((uint32_t)out_off << ch.sh);
+        cx->rq[3 * i + 2] = ch.sh;
+        if (ch.sh > 21) use_asm = 0;
+      } else {
+        q.fast = 0;
+        use_asm = 0;
+      }
+      cx->bias[i] = bias != NULL ? bias[c + i] : 0;
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+      for (int32_t a = 0; a < g->n_a; ++a) {
+        const int8_t *line = input + (size_t)b * in_batch + (size_t)a * g->in_a_step + c;
+        int8_t *out = output + (size_t)b * out_batch + (size_t)a * g->out_a_step + c;
+        int32_t y = 0;
+        while (y < g->n_out) {
+          if (use_asm && y == g->y_lo && g->y_hi > y) {
+            cx->x = line + (y * g->s - g->pad) * g->in_step;
+            cx->out = out + y * g->out_step;
+            cx->n = g->y_hi - y;
+            dw_taps_run_asm(&tc);
+            y = g->y_hi;
+            continue;
+          }
+          dw1d_taps_pixel(p, g, line, y, wbuf, &q, cx, out + y * g->out_step);
+          ++y;
+        }
+      }
+    }
+  }
+}
+
+/* The 1-D paths, when one takes the layer: 1. */
+__attribute__((noinline, minsize)) static int dw1d_s8_any(const k_dw_conv_params *p,
+                                                          const int8_t *input,
+                                                          const int8_t *filter,
+                                                          const int32_t *bias, int8_t *output) {
+  dw1d_geom g;
+  if (!dw1d_plan(p, &g)) return 0;
+  k_variant(K_VARIANT_DSP_1D);
+  if (g.lines)
+    dw1d_s8(p, &g, input, filter, bias, output);
+  else
+    dw1d_taps_s8(p, &g, input, filter, bias, output);
+  return 1;
+}
+
+/* Filters other than 1-D (in a function of its own: the 3x3 loop's stack frame is not
+ * on the stack during the 1-D paths). */
+__attribute__((noinline)) static void dw_s8_2d(const k_dw_conv_params *p, const int8_t *input,
+                                               const int8_t *filter, const int32_t *bias,
+                                               int8_t *output, void *scratch) {
+  if (dw_fast_ok(p)) {
+    if (p->filter_h != 3 || p->filter_w != 3) {
+      dw_s8_dsp_any(p, input, filter, bias, output);
+      return;
+    }
+    dw_s8_dsp(p, input, filter, bias, output);
+    return;
+  }
+  k_depthwise_conv_2d_s8_ref(p, input, filter, bias, output, scratch);
 }
 
 #else /* !K_ARM_DSP: cores without the DSP extension */
@@ -483,10 +1446,9 @@ void k_depthwise_conv_2d_s8(const k_dw_conv_params *p, const int8_t *input,
                             const int8_t *filter, const int32_t *bias, int8_t *output,
                             void *scratch) {
 #if K_ARM_DSP
-  if (dw_fast_ok(p)) {
-    dw_s8_dsp(p, input, filter, bias, output);
-    return;
-  }
+  if (dw1d_s8_any(p, input, filter, bias, output)) return;
+  dw_s8_2d(p, input, filter, bias, output, scratch);
+  return;
 #else
   if (p->depth_multiplier == 1 && k_product_le(p->filter_h, p->filter_w, 1, DW_MAX_TAPS)) {
     k_variant(K_VARIANT_C);
