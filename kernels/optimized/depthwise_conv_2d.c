@@ -70,17 +70,24 @@ static inline uint32_t dw_store4(const dw_rq4 *q, int32_t a0, int32_t a1, int32_
   return k_clamp8x4((h0 & 0xffffu) | (h1 << 16), lo4, hi4);
 }
 
-/* One tap for four channels: x = 4 int8 inputs, we/wo = weights (c0, c2) / (c1, c3). */
-#define DW_TAP(xw, we, wo)                          \
-  do {                                              \
-    const uint32_t x_ = (xw);                       \
-    const int32_t xe_ = __sxtab16(off2, x_);        \
-    const int32_t xo_ = __sxtab16(off2, __ror(x_, 8)); \
-    a0 = __smlabb(xe_, (int32_t)(we), a0);          \
-    a2 = __smlatt(xe_, (int32_t)(we), a2);          \
-    a1 = __smlabb(xo_, (int32_t)(wo), a1);          \
-    a3 = __smlatt(xo_, (int32_t)(wo), a3);          \
-  } while (0)
+/* n taps of four channels added to a[0..3]: the input words from x on, xs bytes apart,
+ * each plus the input offset (off2) split into the (c0, c2) and (c1, c3) pairs by SXTAB16;
+ * their expanded weights from w on, ws words apart. */
+static inline __attribute__((always_inline)) void dw_taps_c(int32_t *a, const int8_t *x,
+                                                            int32_t xs, const uint32_t *w,
+                                                            int32_t ws, int32_t n,
+                                                            uint32_t off2) {
+  int32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+  for (; n > 0; --n, x += xs, w += ws) {
+    const uint32_t xw = k_ld32(x);
+    const int32_t xe = __sxtab16(off2, xw), xo = __sxtab16(off2, __ror(xw, 8));
+    a0 = __smlabb(xe, (int32_t)w[0], a0);
+    a2 = __smlatt(xe, (int32_t)w[0], a2);
+    a1 = __smlabb(xo, (int32_t)w[1], a1);
+    a3 = __smlatt(xo, (int32_t)w[1], a3);
+  }
+  a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+}
 
 /* State of dw3x3_run_asm (offsets fixed in the asm: see the static assert). */
 typedef struct {
@@ -152,54 +159,14 @@ _Static_assert(offsetof(dw_taps_ctx, g_step) == 108 && offsetof(dw_taps_ctx, g_i
   "asr " A ", r10, r9\n\t"                       \
   "ssat " A ", #8, " A "\n\t"
 
-/* ctx->n pixels of one group of four channels, 3x3 taps each. */
-__attribute__((naked, noinline)) static void dw3x3_run_asm(dw_asm_ctx *ctx) {
-  __asm__ volatile(
-      "push {r4-r11, lr}\n\t"
-      "mov r12, r0\n\t"
-      "ldr r5, [r12, #96]\n\t"
-      "ldr r6, [r12, #100]\n\t"
-      "ldr r11, [r12, #92]\n\t"
-      "ldr lr, [r12, #104]\n"
-      "1:\n\t"
-      "ldr r4, [r12, #0]\n\t"
-      "add r7, r12, #20\n\t"
-      "ldm r7, {r0-r3}\n\t"
-      DWA_ROW(0, 8, 16)
-      "add r4, r4, r6\n\t"
-      DWA_ROW(40, 48, 56)
-      "add r4, r4, r6\n\t"
-      DWA_ROW(80, 88, 96)
-      DWA_RQ("r0", 36)
-      DWA_RQ("r1", 48)
-      DWA_RQ("r2", 60)
-      DWA_RQ("r3", 72)
-      "bfi r0, r1, #8, #8\n\t"
-      "bfi r2, r3, #8, #8\n\t"
-      "pkhbt r0, r0, r2, lsl #16\n\t"
-      "ldrd r7, r8, [r12, #84]\n\t"
-      "ssub8 r9, r0, r7\n\t"
-      "sel r0, r0, r7\n\t"
-      "ssub8 r9, r0, r8\n\t"
-      "sel r0, r8, r0\n\t"
-      "ldrd r7, r8, [r12, #8]\n\t"
-      "str r0, [r7]\n\t"
-      "add r7, r7, r8\n\t"
-      "str r7, [r12, #8]\n\t"
-      "ldrd r4, r7, [r12, #0]\n\t"
-      "add r4, r4, r7\n\t"
-      "str r4, [r12, #0]\n\t"
-      "ldr r7, [r12, #16]\n\t"
-      "subs r7, r7, #1\n\t"
-      "str r7, [r12, #16]\n\t"
-      "bne 1b\n\t"
-      "pop {r4-r11, pc}\n\t");
-}
-
-/* Packs the requantized r0..r3 (int8 each, already saturated), clamps them to
- * [lo4, hi4] bytewise, stores the word and steps to the next pixel; loops to 1b while
- * pixels are left. Shared tail of the pixel loops. */
-#define DWA_STORE_NEXT                            \
+/* Requantizes r0..r3 (DWA_RQ), packs them, clamps them to [lo4, hi4] bytewise, stores
+ * the word and steps to the next pixel; loops to 1b while pixels are left. Shared tail
+ * of the pixel loops. */
+#define DWA_RQ_STORE_NEXT                         \
+  DWA_RQ("r0", 36)                                \
+  DWA_RQ("r1", 48)                                \
+  DWA_RQ("r2", 60)                                \
+  DWA_RQ("r3", 72)                                \
   "bfi r0, r1, #8, #8\n\t"                        \
   "bfi r2, r3, #8, #8\n\t"                        \
   "pkhbt r0, r0, r2, lsl #16\n\t"                 \
@@ -219,6 +186,28 @@ __attribute__((naked, noinline)) static void dw3x3_run_asm(dw_asm_ctx *ctx) {
   "subs r7, r7, #1\n\t"                           \
   "str r7, [r12, #16]\n\t"                        \
   "bne 1b\n\t"
+
+/* ctx->n pixels of one group of four channels, 3x3 taps each. */
+__attribute__((naked, noinline)) static void dw3x3_run_asm(dw_asm_ctx *ctx) {
+  __asm__ volatile(
+      "push {r4-r11, lr}\n\t"
+      "mov r12, r0\n\t"
+      "ldr r5, [r12, #96]\n\t"
+      "ldr r6, [r12, #100]\n\t"
+      "ldr r11, [r12, #92]\n\t"
+      "ldr lr, [r12, #104]\n"
+      "1:\n\t"
+      "ldr r4, [r12, #0]\n\t"
+      "add r7, r12, #20\n\t"
+      "ldm r7, {r0-r3}\n\t"
+      DWA_ROW(0, 8, 16)
+      "add r4, r4, r6\n\t"
+      DWA_ROW(40, 48, 56)
+      "add r4, r4, r6\n\t"
+      DWA_ROW(80, 88, 96)
+      DWA_RQ_STORE_NEXT
+      "pop {r4-r11, pc}\n\t");
+}
 
 /* ctx->n pixels of one group of four channels whose windows lie inside the input (any
  * filter size): per pixel ctx->g_outer runs of ctx->g_inner taps, the weights in filter
@@ -257,11 +246,7 @@ __attribute__((naked, noinline)) static void dw_taps_run_asm(dw_taps_ctx *ctx) {
       "subs r6, r6, #1\n\t"
       "str r6, [r12, #120]\n\t"
       "bne 2b\n\t"
-      DWA_RQ("r0", 36)
-      DWA_RQ("r1", 48)
-      DWA_RQ("r2", 60)
-      DWA_RQ("r3", 72)
-      DWA_STORE_NEXT
+      DWA_RQ_STORE_NEXT
       "pop {r4-r11, pc}\n\t");
 }
 
@@ -284,40 +269,90 @@ static inline int32_t dw_shift(int32_t lo, int32_t hi, int32_t origin, int32_t d
   return first >= 0 && last < n ? s : 2;
 }
 
-/* Output pixels ox0 .. ox0+n-1 of row oy for one channel group, in C: valid taps only.
- * (The whole layer for filters other than 3x3, so compiled for speed.) */
+/* The whole-layer fields of the asm state: clamp bounds, input offset, steps from one
+ * pixel to the next. */
+static inline void dw_ctx_init(dw_asm_ctx *cx, const k_dw_conv_params *p, int32_t xstep,
+                               int32_t out_step) {
+  cx->lo4 = k_splat8(p->act_min);
+  cx->hi4 = k_splat8(p->act_max);
+  cx->off2 = ((uint32_t)p->input_offset & 0xffffu) * 0x10001u;
+  cx->xstep = xstep;
+  cx->out_step = out_step;
+}
+
+/* Taps of channels c .. c+3 (filter: channel c of tap 0) expanded to the (c0, c2) and
+ * (c1, c3) pairs, two words a tap: tap (ky, kx) at w[2 * (ky * wrow + kx)]. */
+static inline __attribute__((always_inline)) void dw_expand4(uint32_t *w, const int8_t *filter,
+                                                             int32_t C, int32_t fh, int32_t fw,
+                                                             int32_t wrow) {
+  for (int32_t t = 0, kx = 0; t < fh * fw; ++t, w += 2) {
+    const uint32_t v = k_ld32(filter + t * C);
+    w[0] = (uint32_t)__sxtb16(v);
+    w[1] = (uint32_t)__sxtb16(__ror(v, 8));
+    if (++kx == fw) { /* the next filter row */
+      kx = 0;
+      w += 2 * (wrow - fw);
+    }
+  }
+}
+
+/* Requantization constants and biases of channels c .. c+3: q for C (k_rq where it
+ * applies, else k_rq_any), cx->rq and cx->bias for the asm. 1 when the asm's form
+ * holds for all four. */
+static inline __attribute__((always_inline)) int dw_prepare4(const k_dw_conv_params *p,
+                                                             const int32_t *bias, int32_t c,
+                                                             dw_rq4 *q, dw_asm_ctx *cx) {
+  int ok = 1;
+  q->fast = 1;
+  q->any_mult = p->out_mult + c;
+  q->any_shift = p->out_shift + c;
+  for (int i = 0; i < 4; ++i) {
+    k_rq_ch ch;
+    if (k_rq_prepare(p->out_mult[c + i], p->out_shift[c + i], &ch)) {
+      q->mult[i] = ch.mult;
+      q->rh[i] = ch.rh;
+      q->sh[i] = ch.sh;
+      /* the asm adds the output offset inside the rounding term: exact while
+       * |hi| < 2^30, rh <= 2^20 and |out_off << sh| <= 2^28 cannot overflow */
+      cx->rq[3 * i] = ch.mult;
+      cx->rq[3 * i + 1] = ch.rh + (int32_t)((uint32_t)p->output_offset << ch.sh);
+      cx->rq[3 * i + 2] = ch.sh;
+      if (ch.sh > 21) ok = 0;
+    } else {
+      q->fast = 0;
+      ok = 0;
+    }
+  }
+  for (int i = 0; i < 4; ++i) cx->bias[i] = bias != NULL ? bias[c + i] : 0;
+  return ok;
+}
+
+/* Output pixels ox0 .. ox0+n-1 of row oy for one channel group, in C, valid taps only:
+ * the pixels the asm does not take. cx: the biases, input offset and clamp bounds. */
 __attribute__((noinline)) static void dw_pixels_c(const k_dw_conv_params *p, const dw_rq4 *q,
-                                                  const uint32_t *w00, int32_t wrow,
-                                                  const int8_t *in_b, int32_t oy, int32_t ox0,
-                                                  int32_t n, const int32_t *b4, uint32_t off2,
-                                                  uint32_t lo4, uint32_t hi4, int8_t *out) {
+                                                  const dw_asm_ctx *cx, const uint32_t *w00,
+                                                  int32_t wrow, const int8_t *in_b, int32_t oy,
+                                                  int32_t ox0, int32_t n, int8_t *out) {
   const int32_t C = p->out_c, row = p->in_w * C, fw = p->filter_w;
   const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
   const int32_t iy0 = oy * p->stride_h - p->pad_h;
+  const uint32_t off2 = cx->off2;
   int32_t ky_lo, ky_hi;
   k_valid_taps(iy0, p->in_h, p->filter_h, dil_h, &ky_lo, &ky_hi);
   for (int32_t ox = ox0; ox < ox0 + n; ++ox, out += C) {
     const int32_t ix0 = ox * p->stride_w - p->pad_w;
     int32_t kx_lo, kx_hi;
     k_valid_taps(ix0, p->in_w, fw, dil_w, &kx_lo, &kx_hi);
-    int32_t a0 = b4[0], a1 = b4[1], a2 = b4[2], a3 = b4[3];
-    if (kx_hi - kx_lo == 1) { /* one tap per row (e.g. kx1 filters): a single loop */
-      const int8_t *x = in_b + (iy0 + ky_lo * dil_h) * row + (ix0 + kx_lo * dil_w) * C;
-      const uint32_t *w = w00 + 2 * (ky_lo * wrow + kx_lo);
-      const int32_t xs = dil_h * row, ws = 2 * wrow;
-      for (int32_t ky = ky_lo; ky < ky_hi; ++ky, x += xs, w += ws) DW_TAP(k_ld32(x), w[0], w[1]);
+    int32_t a[4] = {cx->bias[0], cx->bias[1], cx->bias[2], cx->bias[3]};
+    const int8_t *x = in_b + (iy0 + ky_lo * dil_h) * row + (ix0 + kx_lo * dil_w) * C;
+    const uint32_t *w = w00 + 2 * (ky_lo * wrow + kx_lo);
+    if (kx_hi - kx_lo == 1) { /* one tap per row: a single loop down the column */
+      dw_taps_c(a, x, dil_h * row, w, 2 * wrow, ky_hi - ky_lo, off2);
     } else {
-      for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
-        const int8_t *x = in_b + (iy0 + ky * dil_h) * row + (ix0 + kx_lo * dil_w) * C;
-        const uint32_t *w = w00 + 2 * (ky * wrow + kx_lo);
-        for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
-          DW_TAP(k_ld32(x), w[0], w[1]);
-          x += dil_w * C;
-          w += 2;
-        }
-      }
+      for (int32_t ky = ky_lo; ky < ky_hi; ++ky, x += dil_h * row, w += 2 * wrow)
+        dw_taps_c(a, x, dil_w * C, w, 2, kx_hi - kx_lo, off2);
     }
-    k_st32(out, dw_store4(q, a0, a1, a2, a3, p->output_offset, lo4, hi4));
+    k_st32(out, dw_store4(q, a[0], a[1], a[2], a[3], p->output_offset, cx->lo4, cx->hi4));
   }
 }
 
@@ -362,17 +397,29 @@ K_COLD static void dw_leftover(const k_dw_conv_params *p, const int8_t *input,
   }
 }
 
+/* The window shift along one axis: a 3x3 filter's (dw_shift); for other filters 0 when
+ * the window lies inside the input, else 2. origin: input coordinate of tap 0; n: input
+ * extent; k: taps; d: dilation. */
+static inline __attribute__((always_inline)) int32_t dw_axis_shift(int32_t origin, int32_t n,
+                                                                   int32_t k, int32_t d,
+                                                                   const int is3x3) {
+  int32_t lo, hi;
+  k_valid_taps(origin, n, k, d, &lo, &hi);
+  if (is3x3) return dw_shift(lo, hi, origin, d, n);
+  return lo == 0 && hi == k ? 0 : 2;
+}
+
+/* 2-D filters, four channels at a time. is3x3 (a constant in each caller): the weights
+ * in the 5x5 grid and dw3x3_run_asm, with shifted windows; else the weights in filter
+ * order and dw_taps_run_asm for the windows that lie inside the input. */
 static inline __attribute__((always_inline)) void dw_s8_dsp_t(const k_dw_conv_params *p,
                                                              const int8_t *input,
                                                              const int8_t *filter,
                                                              const int32_t *bias, int8_t *output,
                                                              const int is3x3) {
   const int32_t C = p->out_c, in_w = p->in_w, in_h = p->in_h;
-  const int32_t fh = p->filter_h, fw = p->filter_w, taps = fh * fw;
+  const int32_t fh = is3x3 ? 3 : p->filter_h, fw = is3x3 ? 3 : p->filter_w;
   const int32_t out_h = p->out_h, out_w = p->out_w;
-  const int32_t off = p->input_offset, out_off = p->output_offset;
-  const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
-  const uint32_t lo4 = k_splat8(p->act_min), hi4 = k_splat8(p->act_max);
   const int32_t row = in_w * C;
   const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
   const int32_t c4 = C & ~3;
@@ -380,30 +427,30 @@ static inline __attribute__((always_inline)) void dw_s8_dsp_t(const k_dw_conv_pa
    * 5x5 grid with a zero border (tap (ky, kx) at (ky + 1, kx + 1)) */
   uint32_t wbuf[2 * DW_MAX_TAPS];
   const int32_t wrow = is3x3 ? 5 : fw;               /* taps per grid/filter row */
-  const uint32_t *w00 = is3x3 ? wbuf + 2 * 6 : wbuf;  /* tap (0, 0) */
+  uint32_t *const w00 = is3x3 ? wbuf + 2 * 6 : wbuf;  /* tap (0, 0) */
   dw_taps_ctx tc;
   dw_asm_ctx *const cx = &tc.c;
+  dw_rq4 q;
 
   /* the output columns as runs of equal window shift (2: no shift fits, C per pixel),
    * the same for every row and channel group */
   enum { MAX_RUNS = 16 };
-  int32_t run_x[MAX_RUNS], run_n[MAX_RUNS], run_dx[MAX_RUNS], n_runs = 0;
+  struct {
+    int32_t x, n, dx; /* first output column, columns, shift */
+    int32_t xo;       /* the shifted window's first input column, in bytes */
+  } run[MAX_RUNS];
+  int32_t n_runs = 0;
   int runs_ok = 1;
   for (int32_t ox = 0; ox < out_w && runs_ok; ++ox) {
     const int32_t ix0 = ox * p->stride_w - p->pad_w;
-    int32_t lo, hi, dx;
-    k_valid_taps(ix0, in_w, fw, dil_w, &lo, &hi);
-    if (is3x3) {
-      dx = dw_shift(lo, hi, ix0, dil_w, in_w);
-    } else { /* other filters: 0 where the window's columns all lie inside the input */
-      dx = lo == 0 && hi == fw ? 0 : 2;
-    }
-    if (n_runs > 0 && run_dx[n_runs - 1] == dx) {
-      ++run_n[n_runs - 1];
+    const int32_t dx = dw_axis_shift(ix0, in_w, fw, dil_w, is3x3);
+    if (n_runs > 0 && run[n_runs - 1].dx == dx) {
+      ++run[n_runs - 1].n;
     } else if (n_runs < MAX_RUNS) {
-      run_x[n_runs] = ox;
-      run_n[n_runs] = 1;
-      run_dx[n_runs] = dx;
+      run[n_runs].x = ox;
+      run[n_runs].n = 1;
+      run[n_runs].dx = dx;
+      run[n_runs].xo = (ix0 + dx * dil_w) * C;
       ++n_runs;
     } else {
       runs_ok = 0;
@@ -412,9 +459,21 @@ static inline __attribute__((always_inline)) void dw_s8_dsp_t(const k_dw_conv_pa
   k_variant(runs_ok && is3x3 ? K_VARIANT_DSP_3X3 : K_VARIANT_DSP);
   if (!runs_ok) { /* one run per pixel, all through C */
     n_runs = 1;
-    run_x[0] = 0;
-    run_n[0] = out_w;
-    run_dx[0] = 2;
+    run[0].x = 0;
+    run[0].n = out_w;
+    run[0].dx = 2;
+  }
+
+  dw_ctx_init(cx, p, p->stride_w * C, C);
+  cx->tap_x = dil_w * C;
+  cx->tap_y = dil_h * row;
+  if (!is3x3) { /* runs of taps along the longer loop (a k x 1 filter's column) */
+    if (fw == 1) {
+      tc.g_step = cx->tap_y, tc.g_inner = fh, tc.g_outer = 1, tc.g_adv = 0;
+    } else {
+      tc.g_step = cx->tap_x, tc.g_inner = fw, tc.g_outer = fh;
+      tc.g_adv = cx->tap_y - fw * cx->tap_x;
+    }
   }
 
   for (int32_t c = 0; c < c4; c += 4) {
@@ -422,55 +481,8 @@ static inline __attribute__((always_inline)) void dw_s8_dsp_t(const k_dw_conv_pa
     if (is3x3) {
       for (int i = 0; i < 50; ++i) wbuf[i] = 0;
     }
-    for (int32_t t = 0; t < taps; ++t) {
-      const uint32_t w = k_ld32(filter + t * C + c);
-      uint32_t *d = wbuf + 2 * ((t / fw) * wrow + t % fw) + (w00 - wbuf);
-      d[0] = (uint32_t)__sxtb16(w);
-      d[1] = (uint32_t)__sxtb16(__ror(w, 8));
-    }
-    dw_rq4 q;
-    q.fast = 1;
-    q.any_mult = p->out_mult + c;
-    q.any_shift = p->out_shift + c;
-    int use_asm = runs_ok;
-    for (int i = 0; i < 4; ++i) {
-      k_rq_ch ch;
-      if (k_rq_prepare(p->out_mult[c + i], p->out_shift[c + i], &ch)) {
-        q.mult[i] = ch.mult;
-        q.rh[i] = ch.rh;
-        q.sh[i] = ch.sh;
-        /* the asm adds the output offset inside the rounding term: exact while
-         * |hi| < 2^30, rh <= 2^20 and |out_off << sh| <= 2^28 cannot overflow */
-        cx->rq[3 * i] = ch.mult;
-        cx->rq[3 * i + 1] = ch.rh + (int32_t)((uint32_t)out_off << ch.sh);
-        cx->rq[3 * i + 2] = ch.sh;
-        if (ch.sh > 21) use_asm = 0;
-      } else {
-        q.fast = 0;
-        use_asm = 0;
-      }
-    }
-    int32_t b4[4] = {0, 0, 0, 0};
-    if (bias != NULL) {
-      for (int i = 0; i < 4; ++i) b4[i] = bias[c + i];
-    }
-    if (use_asm) {
-      for (int i = 0; i < 4; ++i) cx->bias[i] = b4[i];
-      cx->lo4 = lo4;
-      cx->hi4 = hi4;
-      cx->off2 = off2;
-      cx->tap_x = p->dilation_w * C;
-      cx->tap_y = p->dilation_h * row;
-      cx->xstep = p->stride_w * C;
-      cx->out_step = C;
-      /* other filters: runs of taps along the longer loop (a k x 1 filter's column) */
-      if (fw == 1) {
-        tc.g_step = cx->tap_y, tc.g_inner = fh, tc.g_outer = 1, tc.g_adv = 0;
-      } else {
-        tc.g_step = cx->tap_x, tc.g_inner = fw, tc.g_outer = fh;
-        tc.g_adv = cx->tap_y - fw * cx->tap_x;
-      }
-    }
+    dw_expand4(w00, filter + c, C, fh, fw, wrow);
+    const int use_asm = dw_prepare4(p, bias, c, &q, cx) && runs_ok;
 
     for (int32_t b = 0; b < p->batches; ++b) {
       const int8_t *in_b = input + (size_t)b * in_h * row + c;
@@ -478,32 +490,25 @@ static inline __attribute__((always_inline)) void dw_s8_dsp_t(const k_dw_conv_pa
       for (int32_t oy = 0; oy < out_h; ++oy) {
         int8_t *out_row = out_b + oy * out_w * C;
         const int32_t iy0 = oy * p->stride_h - p->pad_h;
-        int32_t dy = 2;
-        if (use_asm) {
-          int32_t ky_lo, ky_hi;
-          k_valid_taps(iy0, in_h, fh, p->dilation_h, &ky_lo, &ky_hi);
-          if (is3x3)
-            dy = dw_shift(ky_lo, ky_hi, iy0, p->dilation_h, in_h);
-          else
-            dy = ky_lo == 0 && ky_hi == fh ? 0 : 2;
-        }
+        const int32_t dy = use_asm ? dw_axis_shift(iy0, in_h, fh, dil_h, is3x3) : 2;
+        /* the rows of the shifted window and their weights (valid when dy != 2; other
+         * filters run the asm unshifted only) */
+        const int8_t *x_row = dy != 2 ? in_b + (iy0 + dy * dil_h) * row : in_b;
+        const uint32_t *w_row = is3x3 ? w00 + 2 * wrow * dy : w00;
         for (int32_t r = 0; r < n_runs; ++r) {
-          const int32_t ox = run_x[r], n = run_n[r], dx = run_dx[r];
+          const int32_t ox = run[r].x, n = run[r].n, dx = run[r].dx;
           if (dy == 2 || dx == 2) {
-            dw_pixels_c(p, &q, w00, wrow, in_b, oy, ox, n, b4, off2, lo4, hi4, out_row + ox * C);
+            dw_pixels_c(p, &q, cx, w00, wrow, in_b, oy, ox, n, out_row + ox * C);
             continue;
           }
-          const int32_t ix0 = ox * p->stride_w - p->pad_w;
-          cx->x = in_b + (iy0 + dy * dil_h) * row + (ix0 + dx * dil_w) * C;
+          cx->x = x_row + run[r].xo;
+          cx->w = w_row + 2 * dx;
           cx->out = out_row + ox * C;
           cx->n = n;
-          if (is3x3) {
-            cx->w = wbuf + 2 * ((1 + dy) * 5 + 1 + dx);
+          if (is3x3)
             dw3x3_run_asm(cx);
-          } else {
-            cx->w = w00;
+          else
             dw_taps_run_asm(&tc);
-          }
         }
       }
     }
@@ -512,145 +517,17 @@ static inline __attribute__((always_inline)) void dw_s8_dsp_t(const k_dw_conv_pa
   dw_leftover(p, input, filter, bias, output, c4);
 }
 
-/* Filters other than 3x3 and 1-D: the loop above with dw_taps_run_asm for the pixels
- * whose windows lie inside the input. */
+/* Filters other than 3x3 and 1-D. */
 __attribute__((noinline)) static void dw_s8_dsp_any(const k_dw_conv_params *p,
                                                     const int8_t *input, const int8_t *filter,
                                                     const int32_t *bias, int8_t *output) {
   dw_s8_dsp_t(p, input, filter, bias, output, 0);
 }
 
-/* 3x3 filters: the same loop compiled for them alone (kept as first tuned). */
-static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8_t *filter,
-                      const int32_t *bias, int8_t *output) {
-  const int32_t C = p->out_c, in_w = p->in_w, in_h = p->in_h;
-  const int32_t fh = p->filter_h, fw = p->filter_w, taps = fh * fw;
-  const int32_t out_h = p->out_h, out_w = p->out_w;
-  const int32_t off = p->input_offset, out_off = p->output_offset;
-  const uint32_t off2 = ((uint32_t)off & 0xffffu) * 0x10001u;
-  const uint32_t lo4 = k_splat8(p->act_min), hi4 = k_splat8(p->act_max);
-  const int32_t row = in_w * C;
-  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
-  const int is3x3 = fh == 3 && fw == 3;
-  const int32_t c4 = C & ~3;
-  /* expanded taps of a channel group, two words each: in filter order, or for 3x3 in a
-   * 5x5 grid with a zero border (tap (ky, kx) at (ky + 1, kx + 1)) */
-  uint32_t wbuf[2 * DW_MAX_TAPS];
-  const int32_t wrow = is3x3 ? 5 : fw;               /* taps per grid/filter row */
-  const uint32_t *w00 = is3x3 ? wbuf + 2 * 6 : wbuf;  /* tap (0, 0) */
-  dw_asm_ctx ctx;
-
-  /* the output columns as runs of equal window shift (2: no shift fits, C per pixel),
-   * the same for every row and channel group */
-  enum { MAX_RUNS = 16 };
-  int32_t run_x[MAX_RUNS], run_n[MAX_RUNS], run_dx[MAX_RUNS], n_runs = 0;
-  int32_t run_xo[MAX_RUNS]; /* the shifted window's first input column, in bytes */
-  int runs_ok = is3x3;
-  for (int32_t ox = 0; ox < out_w && runs_ok; ++ox) {
-    const int32_t ix0 = ox * p->stride_w - p->pad_w;
-    int32_t lo, hi;
-    k_valid_taps(ix0, in_w, 3, dil_w, &lo, &hi);
-    const int32_t dx = dw_shift(lo, hi, ix0, dil_w, in_w);
-    if (n_runs > 0 && run_dx[n_runs - 1] == dx) {
-      ++run_n[n_runs - 1];
-    } else if (n_runs < MAX_RUNS) {
-      run_x[n_runs] = ox;
-      run_n[n_runs] = 1;
-      run_dx[n_runs] = dx;
-      run_xo[n_runs] = (ix0 + dx * dil_w) * C;
-      ++n_runs;
-    } else {
-      runs_ok = 0;
-    }
-  }
-  k_variant(runs_ok ? K_VARIANT_DSP_3X3 : K_VARIANT_DSP);
-  if (!runs_ok) { /* one run per pixel, all through C */
-    n_runs = 1;
-    run_x[0] = 0;
-    run_n[0] = out_w;
-    run_dx[0] = 2;
-  }
-
-  for (int32_t c = 0; c < c4; c += 4) {
-    /* expanded filter and requantization constants of channels c .. c+3 */
-    if (is3x3) {
-      for (int i = 0; i < 50; ++i) wbuf[i] = 0;
-    }
-    for (int32_t t = 0; t < taps; ++t) {
-      const uint32_t w = k_ld32(filter + t * C + c);
-      uint32_t *d = wbuf + 2 * ((t / fw) * wrow + t % fw) + (w00 - wbuf);
-      d[0] = (uint32_t)__sxtb16(w);
-      d[1] = (uint32_t)__sxtb16(__ror(w, 8));
-    }
-    dw_rq4 q;
-    q.fast = 1;
-    q.any_mult = p->out_mult + c;
-    q.any_shift = p->out_shift + c;
-    int use_asm = is3x3 && runs_ok;
-    for (int i = 0; i < 4; ++i) {
-      k_rq_ch ch;
-      if (k_rq_prepare(p->out_mult[c + i], p->out_shift[c + i], &ch)) {
-        q.mult[i] = ch.mult;
-        q.rh[i] = ch.rh;
-        q.sh[i] = ch.sh;
-        /* the asm adds the output offset inside the rounding term: exact while
-         * |hi| < 2^30, rh <= 2^20 and |out_off << sh| <= 2^28 cannot overflow */
-        ctx.rq[3 * i] = ch.mult;
-        ctx.rq[3 * i + 1] = ch.rh + (int32_t)((uint32_t)out_off << ch.sh);
-        ctx.rq[3 * i + 2] = ch.sh;
-        if (ch.sh > 21) use_asm = 0;
-      } else {
-        q.fast = 0;
-        use_asm = 0;
-      }
-    }
-    int32_t b4[4] = {0, 0, 0, 0};
-    if (bias != NULL) {
-      for (int i = 0; i < 4; ++i) b4[i] = bias[c + i];
-    }
-    if (use_asm) {
-      for (int i = 0; i < 4; ++i) ctx.bias[i] = b4[i];
-      ctx.lo4 = lo4;
-      ctx.hi4 = hi4;
-      ctx.off2 = off2;
-      ctx.tap_x = p->dilation_w * C;
-      ctx.tap_y = p->dilation_h * row;
-      ctx.xstep = p->stride_w * C;
-      ctx.out_step = C;
-    }
-
-    for (int32_t b = 0; b < p->batches; ++b) {
-      const int8_t *in_b = input + (size_t)b * in_h * row + c;
-      int8_t *out_b = output + (size_t)b * out_h * out_w * C + c;
-      for (int32_t oy = 0; oy < out_h; ++oy) {
-        int8_t *out_row = out_b + oy * out_w * C;
-        const int32_t iy0 = oy * p->stride_h - p->pad_h;
-        int32_t dy = 2;
-        if (use_asm) {
-          int32_t ky_lo, ky_hi;
-          k_valid_taps(iy0, in_h, 3, p->dilation_h, &ky_lo, &ky_hi);
-          dy = dw_shift(ky_lo, ky_hi, iy0, p->dilation_h, in_h);
-        }
-        /* the rows of the shifted window (valid when dy != 2) */
-        const int8_t *x_row = dy != 2 ? in_b + (iy0 + dy * dil_h) * row : in_b;
-        const uint32_t *w_row = wbuf + 2 * ((1 + dy) * 5 + 1);
-        for (int32_t r = 0; r < n_runs; ++r) {
-          const int32_t ox = run_x[r], n = run_n[r], dx = run_dx[r];
-          if (dy == 2 || dx == 2) {
-            dw_pixels_c(p, &q, w00, wrow, in_b, oy, ox, n, b4, off2, lo4, hi4, out_row + ox * C);
-            continue;
-          }
-          ctx.x = x_row + run_xo[r];
-          ctx.w = w_row + 2 * dx;
-          ctx.out = out_row + ox * C;
-          ctx.n = n;
-          dw3x3_run_asm(&ctx);
-        }
-      }
-    }
-  }
-
-  dw_leftover(p, input, filter, bias, output, c4);
+/* 3x3 filters. */
+static void dw_s8_dsp_3x3(const k_dw_conv_params *p, const int8_t *input, const int8_t *filter,
+                          const int32_t *bias, int8_t *output) {
+  dw_s8_dsp_t(p, input, filter, bias, output, 1);
 }
 
 
@@ -676,7 +553,7 @@ static void dw_s8_dsp(const k_dw_conv_params *p, const int8_t *input, const int8
  * Building the buffers and the weight pairs costs a fixed amount per channel group and
  * tile, so when a tile has few outputs for its taps (e.g. one 15-tap output per line),
  * or the filter is longer than DW1D_LINES_MAX_TAPS, the four channels' taps are read
- * straight from the input instead (dw1d_taps_s8: DW_TAP's SMLABB/SMLATT, the loop of
+ * straight from the input instead (dw1d_taps_s8: dw_taps_c's SMLABB/SMLATT, the loop of
  * dw_taps_run_asm over the outputs whose taps lie inside the input). The choice
  * (dw1d_plan) is a fit of the two paths' measured cycles.
  *
@@ -1246,39 +1123,30 @@ __attribute__((noinline)) static void dw1d_s8(const k_dw_conv_params *p, const d
 K_COLD static void dw1d_taps_pixel(const k_dw_conv_params *p, const dw1d_geom *g,
                                    const int8_t *line, int32_t y, const uint32_t *wbuf,
                                    const dw_rq4 *q, const dw_asm_ctx *cx, int8_t *out) {
-  const int32_t p0 = y * g->s - g->pad, tap = g->d * g->in_step;
-  const uint32_t off2 = cx->off2;
+  const int32_t p0 = y * g->s - g->pad;
   int32_t lo, hi;
   k_valid_taps(p0, g->n_in, g->k, g->d, &lo, &hi);
-  int32_t a0 = cx->bias[0], a1 = cx->bias[1], a2 = cx->bias[2], a3 = cx->bias[3];
-  const int8_t *x = line + (p0 + lo * g->d) * g->in_step;
-  for (int32_t t = lo; t < hi; ++t, x += tap) DW_TAP(k_ld32(x), wbuf[2 * t], wbuf[2 * t + 1]);
-  k_st32(out, dw_store4(q, a0, a1, a2, a3, p->output_offset, cx->lo4, cx->hi4));
+  int32_t a[4] = {cx->bias[0], cx->bias[1], cx->bias[2], cx->bias[3]};
+  dw_taps_c(a, line + (p0 + lo * g->d) * g->in_step, g->d * g->in_step, wbuf + 2 * lo, 2,
+            hi - lo, cx->off2);
+  k_st32(out, dw_store4(q, a[0], a[1], a[2], a[3], p->output_offset, cx->lo4, cx->hi4));
 }
 
 /* Few outputs per line: the taps of four channels straight from the input, as in the
- * general path (DW_TAP; dw_taps_run_asm for the outputs whose taps all lie inside the
+ * general path (dw_taps_c; dw_taps_run_asm for the outputs whose taps all lie inside the
  * input, C for the others), with the lines' geometry. Needs C >= 4. */
 __attribute__((noinline)) static void dw1d_taps_s8(const k_dw_conv_params *p, const dw1d_geom *g,
                                                    const int8_t *input, const int8_t *filter,
                                                    const int32_t *bias, int8_t *output) {
   const int32_t C = p->out_c, k = g->k;
   const int32_t in_batch = p->in_h * p->in_w * C, out_batch = p->out_h * p->out_w * C;
-  const int32_t tap = g->d * g->in_step, xstep = g->n_out > 1 ? g->s * g->in_step : 0;
-  const int32_t out_off = p->output_offset;
-  const uint32_t off2 = ((uint32_t)p->input_offset & 0xffffu) * 0x10001u;
-  const uint32_t lo4 = k_splat8(p->act_min), hi4 = k_splat8(p->act_max);
   uint32_t wbuf[2 * DW1D_MAX_TAPS];
   dw_taps_ctx tc;
   dw_asm_ctx *const cx = &tc.c;
   dw_rq4 q;
-  cx->lo4 = lo4;
-  cx->hi4 = hi4;
-  cx->off2 = off2;
-  cx->out_step = g->out_step;
-  cx->xstep = xstep;
+  dw_ctx_init(cx, p, g->n_out > 1 ? g->s * g->in_step : 0, g->out_step);
   cx->w = wbuf;
-  tc.g_step = tap;
+  tc.g_step = g->d * g->in_step;
   tc.g_inner = k;
   tc.g_outer = 1;
   tc.g_adv = 0;
@@ -1286,31 +1154,8 @@ __attribute__((noinline)) static void dw1d_taps_s8(const k_dw_conv_params *p, co
     /* channels c .. c+3; the last group of a count that is not a multiple of 4 is moved
      * back to end at C - 1 (recomputing some channels: the same values) */
     const int32_t c = cg + 4 > C ? C - 4 : cg;
-    for (int32_t t = 0; t < k; ++t) {
-      const uint32_t w = k_ld32(filter + t * C + c);
-      wbuf[2 * t] = (uint32_t)__sxtb16(w);
-      wbuf[2 * t + 1] = (uint32_t)__sxtb16(__ror(w, 8));
-    }
-    q.fast = 1;
-    q.any_mult = p->out_mult + c;
-    q.any_shift = p->out_shift + c;
-    int use_asm = 1;
-    for (int i = 0; i < 4; ++i) {
-      k_rq_ch ch;
-      if (k_rq_prepare(p->out_mult[c + i], p->out_shift[c + i], &ch)) {
-        q.mult[i] = ch.mult;
-        q.rh[i] = ch.rh;
-        q.sh[i] = ch.sh;
-        cx->rq[3 * i] = ch.mult; /* as for dw3x3_run_asm */
-        cx->rq[3 * i + 1] = ch.rh + (int32_t)((uint32_t)out_off << ch.sh);
-        cx->rq[3 * i + 2] = ch.sh;
-        if (ch.sh > 21) use_asm = 0;
-      } else {
-        q.fast = 0;
-        use_asm = 0;
-      }
-      cx->bias[i] = bias != NULL ? bias[c + i] : 0;
-    }
+    dw_expand4(wbuf, filter + c, C, 1, k, k);
+    const int use_asm = dw_prepare4(p, bias, c, &q, cx);
     for (int32_t b = 0; b < p->batches; ++b) {
       for (int32_t a = 0; a < g->n_a; ++a) {
         const int8_t *line = input + (size_t)b * in_batch + (size_t)a * g->in_a_step + c;
@@ -1358,7 +1203,7 @@ __attribute__((noinline)) static void dw_s8_2d(const k_dw_conv_params *p, const 
       dw_s8_dsp_any(p, input, filter, bias, output);
       return;
     }
-    dw_s8_dsp(p, input, filter, bias, output);
+    dw_s8_dsp_3x3(p, input, filter, bias, output);
     return;
   }
   k_depthwise_conv_2d_s8_ref(p, input, filter, bias, output, scratch);
