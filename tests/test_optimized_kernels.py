@@ -692,35 +692,33 @@ MODELS = ["mlperf_tiny/kws_ref_model", "mlperf_tiny/vww_96_int8", "mlperf_tiny/p
           "mlperf_tiny/ad01_int8", "mlperf_tiny/str_ww_ref_model", "tflm_examples/hello_world_int8"]
 
 
+_TFLM_OUTPUTS: dict = {}
+
+
+def _tflm_outputs(name, inputs):
+    """The tflite-micro interpreter's outputs for these inputs (once per model)."""
+    if name not in _TFLM_OUTPUTS:
+        from tflite_micro.python.tflite_micro import runtime as tflm
+        interp = tflm.Interpreter.from_file(str(SHARED / f"{name}.tflite"))
+        for i, x in enumerate(inputs):
+            interp.set_input(x, i)
+        interp.invoke()
+        _TFLM_OUTPUTS[name] = [interp.get_output(i) for i in range(len(read_model(SHARED / f"{name}.tflite")[1].outputs))]
+    return _TFLM_OUTPUTS[name]
+
+
 @needs_shared
+@pytest.mark.parametrize("core", ["cortex-m0plus", "cortex-m3", "cortex-m4f", "cortex-m7", "cortex-m33", "cortex-m33f"])
 @pytest.mark.parametrize("name", MODELS)
-def test_int8_models_bit_exact_cortex_m4f(name):
-    from tflite_micro.python.tflite_micro import runtime as tflm
+def test_int8_models_bit_exact_on_every_core(name, core):
+    """Every int8 model in ../shared/models with the optimized kernel set on every core
+    (cortex-m4 in test_run_model.py): the DSP code built for Armv7E-M (M4F; M7 with its
+    double-precision FPU) and Armv8-M Mainline (M33), the plain-C paths on M0+ and M3."""
     path = SHARED / f"{name}.tflite"
-    info = read_model(path)[1]
-    inputs = random_inputs(info, 5)
-    result = run_model(path, "cortex-m4f", inputs, kernels="optimized", **BIG)
-    interp = tflm.Interpreter.from_file(str(path))
-    for i, x in enumerate(inputs):
-        interp.set_input(x, i)
-    interp.invoke()
-    for i, ours in enumerate(result.outputs):
-        np.testing.assert_array_equal(ours, interp.get_output(i), err_msg=name)
-
-
-@needs_shared
-@pytest.mark.parametrize("core", ["cortex-m7", "cortex-m33"])
-def test_kws_bit_exact_on_the_other_dsp_cores(core):
-    """The same DSP code built for Armv7E-M with the M7 (double-precision FPU) and for
-    Armv8-M Mainline (M33 with DSP)."""
-    from tflite_micro.python.tflite_micro import runtime as tflm
-    path = SHARED / "mlperf_tiny/kws_ref_model.tflite"
-    inputs = random_inputs(read_model(path)[1], 6)
+    inputs = random_inputs(read_model(path)[1], 5)
     result = run_model(path, core, inputs, kernels="optimized", **BIG)
-    interp = tflm.Interpreter.from_file(str(path))
-    interp.set_input(inputs[0], 0)
-    interp.invoke()
-    np.testing.assert_array_equal(result.outputs[0], interp.get_output(0))
+    for ours, ref in zip(result.outputs, _tflm_outputs(name, inputs), strict=True):
+        np.testing.assert_array_equal(ours, ref, err_msg=f"{name} on {core}")
 
 
 # --------------------------------------------------------------------------- k_rq's identity
