@@ -17,17 +17,17 @@ the tflite-micro reference interpreter.
   cortex-m0plus and cortex-m3 (the plain-C path) and on the host under the sanitizers,
   and the paths that stay on the reference code (int16 output, float32, tiny beta) are
   checked by the kernel each op reports.
-* They run through run_model(..., kernels="optimized") on cortex-m4 (DSP extension:
-  the optimized code) and, a subset, on cortex-m0plus and cortex-m3 (no DSP: the
-  plain-C CONV_2D / DEPTHWISE_CONV_2D paths and the reference code for the rest).
+* They run through run_model(..., kernels="optimized") on cortex-m4, cortex-m7 and
+  cortex-m33 (DSP extension: the optimized code) and, a subset, on cortex-m0plus and
+  cortex-m3 (no DSP: the plain-C paths and the reference code for the rest).
 * The same CONV_2D / DEPTHWISE_CONV_2D cases run through the host build of the optimized
   kernels (the plain-C paths) under AddressSanitizer and UBSan.
-* The int8 models in ../shared/models run whole on cortex-m4f, one seed each, and the
-  kws model on cortex-m7 and cortex-m33.
+* The int8 models in ../shared/models run whole on every core but cortex-m4 (which
+  test_run_model.py covers), one seed each.
 * The cortex-m0plus and cortex-m3 optimized images must not contain a DSP-extension
   instruction at all.
 
-Each simulator run costs about a second of set-up, so up to 16 independent single-op
+Each simulator run has a fixed set-up cost (building, laying out the image), so up to 16 independent single-op
 cases are bundled into one multi-op model (one input per case input, one output per
 case), which the reference interpreter runs the same way.
 """
@@ -448,9 +448,12 @@ def _bundle_id(b):
     return f"{b[0].op}.{b[0].name}+{len(b) - 1}"
 
 
+@pytest.mark.parametrize("core", ["cortex-m4", "cortex-m7", "cortex-m33"])
 @pytest.mark.parametrize("bundle", M4_BUNDLES, ids=[_bundle_id(b) for b in M4_BUNDLES])
-def test_cases_bit_exact_cortex_m4(bundle):
-    _check_bundle(bundle, "cortex-m4")
+def test_cases_bit_exact_with_dsp(bundle, core):
+    """Every case on the DSP cores: Armv7E-M (M4; M7 with its dual-issue timing and
+    double-precision FPU build) and Armv8-M Mainline (M33)."""
+    _check_bundle(bundle, core)
 
 
 @pytest.mark.parametrize("core", ["cortex-m0plus", "cortex-m3"])
