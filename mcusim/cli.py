@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
 from . import __version__
 from .cores import get_core, list_cores
@@ -212,7 +213,12 @@ def _profile_before_positional(argv):
     return out
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    return f"mcusim: warning: {' '.join(str(message).split())}\n"
+
+
 def main(argv=None) -> int:
+    warnings.formatwarning = _one_line_warning
     parser = build_parser()
     args = parser.parse_args(_profile_before_positional(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):

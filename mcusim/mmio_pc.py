@@ -26,6 +26,7 @@ from the registers at the callback:
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import capstone.arm_const as A
 
@@ -106,6 +107,7 @@ class MmioPc:
         self.md = _decoder()
         self._blocks: dict = {}            # (address, code bytes) -> [Access]
         self._last = (None, None, -1, 0)   # (block address, block start cycles, access index, address)
+        self._unmatched: set = set()       # blocks already warned about
 
     def _block(self, address, size):
         code = bytes(self.uc.mem_read(address, size))
@@ -148,6 +150,11 @@ class MmioPc:
                        if accesses[k].write == write and self._matches(accesses[k], regs, address, size, value)),
                       None)
         if chosen is None:
+            if block_address not in self._unmatched:
+                self._unmatched.add(block_address)
+                warnings.warn(f"no instruction of the block at 0x{block_address:08x} matches the MMIO access to "
+                              f"0x{address:08x}: counters read there are taken at the block's start (up to one "
+                              f"block early); Machine(mmio_pc='hooks') is exact", RuntimeWarning, stacklevel=3)
             return block_address
         self._last = (block_address, block_cycles, chosen, address)
         return accesses[chosen].pc

@@ -123,3 +123,21 @@ def test_mmio_pc_mode_is_checked():
         from mcusim.elfimage import ElfImage
         from mcusim.machine import Machine
         Machine(core, ElfImage(program("hello", core)), mmio_pc="exact")
+
+
+def test_mmio_access_without_a_matching_instruction_warns_once():
+    """If no instruction of the block can have made an MMIO access (not expected from real
+    code), the block's start is used and a warning says so, once per block."""
+    from unicorn import UC_ARCH_ARM, UC_MODE_THUMB, Uc
+
+    from mcusim.mmio_pc import MmioPc
+    uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB)
+    uc.mem_map(0x1000, 0x1000)
+    uc.mem_write(0x1000, bytes.fromhex("0120" "7047"))     # movs r0, #1; bx lr: no load or store
+    locator = MmioPc(uc)
+    with pytest.warns(RuntimeWarning, match="no instruction of the block at 0x00001000"):
+        assert locator.locate(0x1000, 4, 0, 0xE0001004, 4) == 0x1000
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert locator.locate(0x1000, 4, 5, 0xE0001004, 4) == 0x1000
