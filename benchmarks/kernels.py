@@ -4,7 +4,9 @@ For each MLPerf Tiny int8 model (kws, vww, resnet, ad01) on cortex-m4f: Invoke()
 and instructions of our runtime with the reference kernels, with the optimized kernels,
 and of the unmodified TFLM + CMSIS-NN firmware in ../shared/firmware/tflm_cmsis_nn_m4f
 (its DWT-measured INVOKE_CYCLES); the ratio ours / TFLM; cycles per operator type side by
-side; arena bytes and code size. Then our two kernel sets on cortex-m7 and cortex-m33.
+side; arena bytes and code size. Then, on cortex-m7 and cortex-m33, our two kernel sets
+against the TFLM + CMSIS-NN firmware built for that core (../shared/firmware/tflm_cmsis_nn_m7,
+_m33; the M33 build has an FPU, so it runs on cortex-m33f, which times like cortex-m33).
 Prints figures; never fails on a number.
 
     python benchmarks/kernels.py [--models kws,vww,resnet,ad01] [--cores cortex-m7,cortex-m33]
@@ -49,6 +51,9 @@ MODELS = {"kws": "kws_ref_model", "vww": "vww_96_int8", "resnet": "pretrainedRes
 TFLM_INVOKE_INSTRUCTIONS = {"kws": 7_700_871, "vww": 24_103_086, "resnet": 29_861_578,
                             "ad01": 583_349}
 MEM = {"flash": "2MiB", "sram": "640KiB"}
+# the TFLM + CMSIS-NN build for a core, and the core preset it runs on
+TFLM_BUILDS = {"cortex-m4f": ("tflm_cmsis_nn_m4f", "cortex-m4f"), "cortex-m7": ("tflm_cmsis_nn_m7", "cortex-m7"),
+               "cortex-m33": ("tflm_cmsis_nn_m33", "cortex-m33f")}
 OP_TYPES = {"CONV_2D": "conv", "DEPTHWISE_CONV_2D": "depthwise", "FULLY_CONNECTED": "fc",
             "AVERAGE_POOL_2D": "pool", "MAX_POOL_2D": "pool", "ADD": "add", "SOFTMAX": "softmax"}
 COLUMNS = ["conv", "depthwise", "fc", "pool", "add", "softmax", "other"]
@@ -91,14 +96,14 @@ def _function_profile(machine, image):
     return per
 
 
-def tflm(name):
-    elf = SHARED / "firmware" / "tflm_cmsis_nn_m4f" / f"{MODELS[name]}.elf"
-    image = ElfImage(elf)
-    machine = Machine(get_core("cortex-m4f", **MEM), image)
+def tflm(name, core="cortex-m4f"):
+    build, preset = TFLM_BUILDS[core]
+    image = ElfImage(SHARED / "firmware" / build / f"{MODELS[name]}.elf")
+    machine = Machine(get_core(preset, **MEM), image)
     run = machine.run()
     out = run.output
     res = {"cycles": int(re.search(r"INVOKE_CYCLES (\d+)", out).group(1)),
-           "instructions": TFLM_INVOKE_INSTRUCTIONS[name],
+           "instructions": TFLM_INVOKE_INSTRUCTIONS[name] if core == "cortex-m4f" else None,
            "arena": int(re.search(r"ARENA_USED (\d+)", out).group(1))}
     model_bytes = (SHARED / "models" / "mlperf_tiny" / f"{MODELS[name]}.tflite").stat().st_size
     flash = sum(len(s.data) for s in image.segments if 0x0800_0000 <= s.paddr < 0x1000_0000)
@@ -157,11 +162,16 @@ def main():
               f"   arena {opt['arena']:,} / {tf['arena']:,} B")
     cores = [c for c in args.cores.split(",") if c]
     if cores:
-        print("\nours on other cores: invoke cycles, reference -> optimized")
+        print("\nother cores: invoke cycles of ours (reference, optimized) and of TFLM + CMSIS-NN built for "
+              "that core")
+        print(f"  {'':20}{'reference':>13}{'optimized':>13}{'TFLM':>13}{'opt / TFLM':>12}{'ref / opt':>11}")
         for core in cores:
             for name in names:
                 r, o = ours(name, core, "reference"), ours(name, core, "optimized")
-                print(f"  {core:12}{name:8}{r['cycles']:>13,} -> {o['cycles']:>12,}  ({r['cycles'] / o['cycles']:.2f}x)")
+                t = tflm(name, core)["cycles"] if core in TFLM_BUILDS else None
+                versus = f"{o['cycles'] / t:>11.2f}x" if t else f"{'-':>12}"
+                print(f"  {core:12}{name:8}{r['cycles']:>13,}{o['cycles']:>13,}{_fmt(t):>13}{versus}"
+                      f"{r['cycles'] / o['cycles']:>10.2f}x")
 
 
 if __name__ == "__main__":
