@@ -125,11 +125,13 @@ _CC_NAMES = {A.ARM_CC_EQ: "eq", A.ARM_CC_NE: "ne", A.ARM_CC_HS: "hs", A.ARM_CC_L
              A.ARM_CC_PL: "pl", A.ARM_CC_VS: "vs", A.ARM_CC_VC: "vc", A.ARM_CC_HI: "hi", A.ARM_CC_LS: "ls",
              A.ARM_CC_GE: "ge", A.ARM_CC_LT: "lt", A.ARM_CC_GT: "gt", A.ARM_CC_LE: "le"}
 _GPR = {f"r{i}": i for i in range(13)} | {"sb": 9, "sl": 10, "fp": 11, "ip": 12, "sp": 13, "lr": 14, "pc": 15}
-_UC_REG = [getattr(arm_const, f"UC_ARM_REG_R{i}") for i in range(13)] + [
+# Unicorn register ids of r0-r15, by register number
+UC_GPR = [getattr(arm_const, f"UC_ARM_REG_R{i}") for i in range(13)] + [
     arm_const.UC_ARM_REG_SP, arm_const.UC_ARM_REG_LR, arm_const.UC_ARM_REG_PC]
 
 
-def _decoder():
+def thumb_decoder():
+    """capstone for M-profile Thumb, with operand details."""
     md = capstone.Cs(capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB | capstone.CS_MODE_MCLASS)
     md.detail = True
     return md
@@ -176,7 +178,8 @@ def _rname(insn, reg) -> str:
     return name
 
 
-def _reg_no(insn, reg):
+def gpr_number(insn, reg):
+    """0-15 for a capstone general-purpose register operand, None for anything else."""
     return _GPR.get(_rname(insn, reg)) if reg else None
 
 
@@ -214,8 +217,8 @@ def analyze(insn, in_it=False) -> Insn:
         reads, writes = insn.regs_access()
     except capstone.CsError:
         reads, writes = [], []
-    info.reads = frozenset(r for r in (_reg_no(insn, x) for x in reads) if r is not None)
-    info.writes = frozenset(r for r in (_reg_no(insn, x) for x in writes) if r is not None)
+    info.reads = frozenset(r for r in (gpr_number(insn, x) for x in reads) if r is not None)
+    info.writes = frozenset(r for r in (gpr_number(insn, x) for x in writes) if r is not None)
     names_w = {_rname(insn, x) for x in writes}
     names_r = {_rname(insn, x) for x in reads}
     info.sets_flags = bool(names_w & {"cpsr", "apsr", "apsr_nzcv"})
@@ -225,7 +228,7 @@ def analyze(insn, in_it=False) -> Insn:
     for op in insn.operands:
         if op.type == A.ARM_OP_MEM:
             info.imm_offset = not op.mem.index
-            info.addr_regs = frozenset(r for r in (_reg_no(insn, op.mem.base), _reg_no(insn, op.mem.index))
+            info.addr_regs = frozenset(r for r in (gpr_number(insn, op.mem.base), gpr_number(insn, op.mem.index))
                                        if r is not None)
     regs = [op for op in insn.operands if op.type == A.ARM_OP_REG]
     if tclass in _LIST_CLASSES:
@@ -255,9 +258,9 @@ def analyze(insn, in_it=False) -> Insn:
         info.refill = "register"
     if tclass == "div" and len(regs) >= 2:
         rn, rm = (regs[1], regs[2]) if len(regs) >= 3 else (regs[0], regs[1])
-        info.div = (_reg_no(insn, rn.reg), _reg_no(insn, rm.reg), m == "sdiv")
+        info.div = (gpr_number(insn, rn.reg), gpr_number(insn, rm.reg), m == "sdiv")
     if m in _SINGLE_LOADS or m == "ldrd":
-        info.load_dest = frozenset(r for r in (_reg_no(insn, op.reg) for op in regs) if r is not None)
+        info.load_dest = frozenset(r for r in (gpr_number(insn, op.reg) for op in regs) if r is not None)
     return info
 
 
@@ -495,7 +498,7 @@ class CodeTables:
     def __init__(self, image: ElfImage, timing: Timing, memory: MemorySystem, energy: Energy | None):
         self.timing, self.memory, self.energy = timing, memory, energy
         self.class_aj = np.array(energy.aj() if energy else [0] * NCLASS, dtype=np.int64)
-        self.md = _decoder()
+        self.md = thumb_decoder()
         execs = [s for s in image.segments if s.executable and s.data]
         if not execs:
             raise UsageError(f"{image.path.name} has no executable segment")
@@ -641,8 +644,8 @@ class CodeTables:
                 static = t.it_fail if info.in_it else t.divide[0]
                 self.kind[i] = KIND_SDIV if signed else KIND_UDIV
                 self.exec_base[i] = static
-                self.div_rn[i] = _UC_REG[rn]
-                self.div_rm[i] = _UC_REG[rm]
+                self.div_rn[i] = UC_GPR[rn]
+                self.div_rm[i] = UC_GPR[rm]
             elif info.in_it and exec_cost != static:
                 self.kind[i] = KIND_EXTRA
                 self.exec_extra[i] = exec_cost - static
@@ -811,7 +814,7 @@ class Accounting:
         self.memory = MemorySystem.from_core(core)
         self.energy_model = Energy.from_core(core)
         self.tables = code_tables(image, self.timing, self.memory, self.energy_model)
-        self.md = _decoder()
+        self.md = thumb_decoder()
         self._uc = None
         self._foreign = {}          # (address, size) -> [(address, cycles, energy, fp)] of code outside the window
         self._foreign_blk = None

@@ -30,7 +30,7 @@ import warnings
 
 import capstone.arm_const as A
 
-from .costmodel import _UC_REG, _decoder, _reg_no
+from .costmodel import UC_GPR, thumb_decoder, gpr_number
 
 _LIST_LOADS = {"ldm", "ldmia", "ldmfd", "ldmdb", "ldmea", "pop", "vldm", "vldmia", "vldmdb", "vpop"}
 _LIST_STORES = {"stm", "stmia", "stmea", "stmdb", "stmfd", "push", "vstm", "vstmia", "vstmdb", "vpush"}
@@ -73,30 +73,30 @@ def _access(insn) -> Access | None:
         if m in ("push", "pop", "vpush", "vpop"):
             base = 13
         else:
-            base = _reg_no(insn, regs[0].reg)
+            base = gpr_number(insn, regs[0].reg)
             regs = regs[1:]
         n = 4 * sum(2 if insn.reg_name(op.reg).startswith("d") else 1 for op in regs)
-        return Access(insn.address, m in _LIST_STORES, _UC_REG[base], None, 0,
+        return Access(insn.address, m in _LIST_STORES, UC_GPR[base], None, 0,
                       -n if m in _DESCENDING else 0, n, _gprs(insn, regs) if m in _LIST_STORES else ())
     mem = [op for op in insn.operands if op.type == A.ARM_OP_MEM]
     if not mem or not m.startswith(("ldr", "str", "vldr", "vstr", "tb", "lda", "stl")):
         return None
     op = mem[0]
-    base = _reg_no(insn, op.mem.base)
+    base = gpr_number(insn, op.mem.base)
     if base is None or base == 15:      # PC-relative literals are in flash, never MMIO
         return None
-    index = _reg_no(insn, op.mem.index) if op.mem.index else None
+    index = gpr_number(insn, op.mem.index) if op.mem.index else None
     store = m.startswith(("str", "vstr", "stl"))
-    return Access(insn.address, store, _UC_REG[base],
-                  None if index is None else _UC_REG[index], op.shift.value if index is not None else 0,
+    return Access(insn.address, store, UC_GPR[base],
+                  None if index is None else UC_GPR[index], op.shift.value if index is not None else 0,
                   0 if insn.post_index else op.mem.disp, _width(m, insn),
                   _gprs(insn, regs[1:] if m.startswith("strex") else regs) if store else ())
 
 
 def _gprs(insn, ops) -> tuple:
     """Unicorn ids of the general-purpose registers among ops (() if any is not one)."""
-    numbers = [_reg_no(insn, op.reg) for op in ops]
-    return () if None in numbers else tuple(_UC_REG[r] for r in numbers)
+    numbers = [gpr_number(insn, op.reg) for op in ops]
+    return () if None in numbers else tuple(UC_GPR[r] for r in numbers)
 
 
 class MmioPc:
@@ -104,7 +104,7 @@ class MmioPc:
 
     def __init__(self, uc):
         self.uc = uc
-        self.md = _decoder()
+        self.md = thumb_decoder()
         self._blocks: dict = {}            # (address, code bytes) -> [Access]
         self._last = (None, None, -1, 0)   # (block address, block start cycles, access index, address)
         self._unmatched: set = set()       # blocks already warned about
