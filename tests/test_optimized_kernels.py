@@ -166,6 +166,37 @@ def _conv_extra():
     return cases
 
 
+
+def _conv_m0_extra():
+    """Cases aimed at the Cortex-M0+ (ARMv6-M) asm loop: K % 4 = 0..3 (the unrolled body
+    entered part-way; K = 1), odd channel counts (the last channel in C), one pixel and
+    odd pixel counts (a stale second column whose results are overwritten), padding,
+    no bias, clamping, and accumulators near 2^30 (a large bias: the 64-bit product
+    of the requantization built from 16-bit halves, a multiplier about 2^-23)."""
+    rng = np.random.default_rng(4103)
+    C = tc.conv_case
+    cases = [
+        C(rng, "m0_k1_oc1", h=3, w=3, in_c=1, out_c=1, kh=1, kw=1),
+        C(rng, "m0_k1_oc2_single_pixel", h=1, w=1, in_c=1, out_c=2, kh=1, kw=1),
+        C(rng, "m0_k5_oc3_odd_pixels", h=3, w=5, in_c=5, out_c=3, kh=1, kw=1),
+        C(rng, "m0_k6_oc2_no_bias", h=2, w=3, in_c=6, out_c=2, kh=1, kw=1, bias=False),
+        C(rng, "m0_k7_oc5_relu6", h=3, w=3, in_c=7, out_c=5, kh=1, kw=1, act="RELU6"),
+        C(rng, "m0_k18_pad_oc6", h=5, w=4, in_c=2, out_c=6, act="RELU"),
+        C(rng, "m0_k45_pad_s2_oc7", h=7, w=6, in_c=5, out_c=7, stride=(2, 2)),
+        C(rng, "m0_k9_single_pixel_oc4", h=1, w=1, in_c=1, out_c=4),
+        C(rng, "m0_k75_extremes", h=5, w=5, in_c=3, out_c=4, kh=5, kw=5, mode="extremes"),
+        C(rng, "m0_k8_min_per_tensor", h=3, w=4, in_c=8, out_c=6, kh=1, kw=1, mode="min",
+          per_channel=False),
+    ]
+    for name, oc in (("m0_large_bias_oc4", 4), ("m0_large_bias_oc3", 3)):
+        c = C(rng, name, h=3, w=3, in_c=4, out_c=oc, kh=1, kw=1, per_channel=False)
+        xs, ws = float(c.inputs[0].scale), float(np.atleast_1d(c.inputs[1].scale)[0])
+        c.inputs[2] = c.inputs[2].with_(
+            data=rng.integers(-(1 << 30), (1 << 30) + 1, size=oc).astype(np.int32))
+        c.output = c.output.with_(scale=float(np.float32(xs * ws * 2.0**23)))
+        cases.append(c)
+    return cases
+
 def _dw_extra():
     rng = np.random.default_rng(4102)
     D = tc.dw_case
@@ -423,7 +454,7 @@ def _generated():
 
 
 def _targeted():
-    out = [_from(c) for c in _conv_extra() + _dw_extra() + _dw_1d_extra() + _fc_extra()]
+    out = [_from(c) for c in _conv_extra() + _conv_m0_extra() + _dw_extra() + _dw_1d_extra() + _fc_extra()]
     out += [_from(c) for c in _pool_extra("AVERAGE_POOL_2D") + _pool_extra("MAX_POOL_2D")]
     out += _add_extra()
     out += _softmax_extra()
@@ -463,6 +494,13 @@ def test_cases_bit_exact_without_dsp(bundle, core):
 
 
 HOST_BUNDLES = _chunks(_CONVS)
+# every CONV_2D case on the Cortex-M0+, whose channel pairs run in hand-written Thumb-1
+M0_CONV_BUNDLES = _chunks([c for c in ALL_CASES if c.op == "CONV_2D"])
+
+
+@pytest.mark.parametrize("bundle", M0_CONV_BUNDLES, ids=[_bundle_id(b) for b in M0_CONV_BUNDLES])
+def test_conv_cases_bit_exact_on_m0plus(bundle):
+    _check_bundle(bundle, "cortex-m0plus")
 
 
 @pytest.mark.parametrize("bundle", HOST_BUNDLES, ids=[_bundle_id(b) for b in HOST_BUNDLES])

@@ -27,10 +27,15 @@
  * 2K + 4 bytes (rounded up to 4) when K % 4 != 0 and the asm loop takes the last channel
  * pair (an even channel count, every shift in its form); no more than is used.
  *
- * Cores without the DSP extension (M0+, M3) run the same pixel pairs in plain C
- * (conv_s8_generic below): int16 columns interleaved in pairs, a 2x2 block of
- * multiply-accumulates per filter value, k_rq requantization; about twice the
- * reference's speed there. Scratch: 4 bytes per receptive-field value.
+ * Cores without the DSP extension (M0+, M3) run the same pixel pairs without it: int16
+ * columns interleaved in pairs, a 2x2 block of multiply-accumulates per filter value,
+ * k_rq requantization. On the M3 in plain C (conv_s8_generic below, about twice the
+ * reference's speed). On ARMv6-M (M0, M0+) every channel pair, requantization and
+ * clamping included, runs in hand-written Thumb-1 (conv_pairs_m0: 18 cycles per four
+ * MACs in the inner loop, the 64-bit product of the requantization from four 16-bit
+ * MULS; the compiled C spilled in the loop and called __aeabi_lmul per output: the kws
+ * model's 1x1 convolutions went from 11.8 to 5.8 cycles per MAC). Scratch: 4 bytes per
+ * receptive-field value on both.
  *
  * Grouped convolution and float32 use the reference code
  * (kernels/reference/conv_2d_ref.h). */
@@ -560,6 +565,416 @@ static inline int32_t conv_depth(const k_conv_params *p) {
   return p->filter_h * p->filter_w * p->in_c;
 }
 
+/* The exact general requantization of channel oc (a rare path: K_RARE). */
+static K_RARE int32_t conv_rq_any(const k_conv_params *p, int32_t acc, int32_t oc) {
+  return k_rq_any(acc, p->out_mult[oc], p->out_shift[oc]);
+}
+
+
+#if defined(__ARM_ARCH_6M__) && !defined(MCU_HOST)
+/* ARMv6-M (Cortex-M0/M0+): the 2x2 block in hand-written Thumb-1. The compiled loop
+ * spills: it needs four accumulators, four operands and three pointers in eight low
+ * registers. Here the accumulators live in r8-r11 (ADD reaches them), the column word
+ * (x0 | x1 << 16) is split by SXTH / ASRS, and both weight rows are read by LDRSB at
+ * one negative index counting up to 0. Per filter value: half an LDM of two column
+ * words and 2 LDRSB (5.5 cycles), SXTH twice (x0 is needed by two MULS, each
+ * destroying an operand), ASRS, 4 MULS, 4 ADD, the index increment: 17.5 cycles for
+ * four MACs, 18 with the loop branch (unrolled by four; the K % 4 values first, by
+ * entering the unrolled body part-way).
+ *
+ * conv_pairs_m0 runs every channel pair of a pixel pair (the loop above, then the
+ * requantization of the four sums in asm: CONV_M0_RQ); conv_dot_m0 is the loop alone,
+ * for an odd last channel (its row read twice) and for layers with a shift outside
+ * k_rq's form (requantized in C by out_ch_m0). */
+#define CONV_M0 1
+typedef struct {
+  int32_t a00, a01, a10, a11;  /* 0: accumulators (pixel, channel), in and out */
+  const uint32_t *x;           /* 16: columns, one word (x0 | x1 << 16) per value */
+  const int8_t *w0, *w1;       /* 20, 24: the two weight rows */
+  int32_t K;                   /* 28: values, >= 1 */
+} conv_m0_ctx;
+
+_Static_assert(offsetof(conv_m0_ctx, x) == 16 && offsetof(conv_m0_ctx, w0) == 20 &&
+                   offsetof(conv_m0_ctx, w1) == 24 && offsetof(conv_m0_ctx, K) == 28,
+               "conv_dot_m0 relies on this layout");
+
+/* One filter value, column word XR (r4 or r7): x0 and x1 in r5 in turn, one weight at a
+ * time in r6 (each MULS destroys an operand: x0 is taken from XR twice); index r3, the
+ * rows end at r1, r2. */
+#define CONV_M0_STEP(XR)      \
+  "ldrsb r6, [r1, r3]\n\t"    \
+  "sxth r5, " XR "\n\t"       \
+  "muls r5, r6, r5\n\t"       \
+  "add r8, r5\n\t"            \
+  "asrs r5, " XR ", #16\n\t"  \
+  "muls r6, r5, r6\n\t"       \
+  "add r10, r6\n\t"           \
+  "ldrsb r6, [r2, r3]\n\t"    \
+  "muls r5, r6, r5\n\t"       \
+  "add r11, r5\n\t"           \
+  "sxth r5, " XR "\n\t"       \
+  "muls r5, r6, r5\n\t"       \
+  "add r9, r5\n\t"            \
+  "adds r3, r3, #1\n\t"
+
+/* The dot products: columns r0, index r3 = -K, rows end at r1, r2. Four values per
+ * iteration, the columns two words per LDM; the first K % 4 values by entering at step
+ * (-K) & 3 (steps 1 and 3 after loading one word into r7). */
+#define CONV_M0_LOOP          \
+  "movs r4, #3\n\t"           \
+  "ands r4, r3\n\t"           \
+  "beq 10f\n\t"               \
+  "cmp r4, #2\n\t"            \
+  "beq 12f\n\t"               \
+  "ldm r0!, {r7}\n\t"         \
+  "bcc 11f\n\t"               \
+  "b 13f\n"                   \
+  "10:\n\t"                   \
+  "ldm r0!, {r4, r7}\n\t"     \
+  CONV_M0_STEP("r4")          \
+  "11:\n\t"                   \
+  CONV_M0_STEP("r7")          \
+  "12:\n\t"                   \
+  "ldm r0!, {r4, r7}\n\t"     \
+  CONV_M0_STEP("r4")          \
+  "13:\n\t"                   \
+  CONV_M0_STEP("r7")          \
+  "bne 10b\n\t"
+
+__attribute__((naked, noinline)) static void conv_dot_m0(conv_m0_ctx *ctx) {
+  __asm__ volatile(
+      ".syntax unified\n\t"
+      "push {r4-r7, lr}\n\t"
+      "mov r4, r8\n\t"
+      "mov r5, r9\n\t"
+      "mov r6, r10\n\t"
+      "mov r7, r11\n\t"
+      "push {r4-r7}\n\t"
+      "mov r12, r0\n\t"
+      "ldm r0!, {r4-r7}\n\t"
+      "mov r8, r4\n\t"
+      "mov r9, r5\n\t"
+      "mov r10, r6\n\t"
+      "mov r11, r7\n\t"
+      "ldm r0, {r0-r3}\n\t"
+      "adds r1, r1, r3\n\t"
+      "adds r2, r2, r3\n\t"
+      "rsbs r3, r3, #0\n\t"
+      CONV_M0_LOOP
+      "mov r0, r12\n\t"
+      "mov r4, r8\n\t"
+      "mov r5, r9\n\t"
+      "mov r6, r10\n\t"
+      "mov r7, r11\n\t"
+      "stm r0!, {r4-r7}\n\t"
+      "pop {r4-r7}\n\t"
+      "mov r8, r4\n\t"
+      "mov r9, r5\n\t"
+      "mov r10, r6\n\t"
+      "mov r11, r7\n\t"
+      "pop {r4-r7, pc}\n\t");
+}
+
+/* Every channel pair for the two pixels of the columns, requantization included: the
+ * per-output work in C (a 64-bit product through __aeabi_lmul, clamping, the call)
+ * costs about as much as a K = 64 dot product. State in a struct (offsets fixed in the
+ * asm); each channel needs 2 <= -shift <= 31 (k_rq's form, checked by the caller). */
+typedef struct {
+  const uint32_t *x;      /* 0: columns */
+  int32_t K;              /* 4 */
+  const int8_t *w;        /* 8: rows of the current pair (advanced by 2K) */
+  const int32_t *bias;    /* 12: advanced by bias_step */
+  int32_t bias_step;      /* 16: 8, or 0 with a zero pair when there is no bias */
+  const int32_t *mult;    /* 20: advanced by 4 per channel */
+  const int8_t *shift;    /* 24: advanced by 1 per channel */
+  int8_t *out0, *out1;    /* 28, 32: pixel 0 / pixel 1 at the current channel (+2) */
+  int32_t pairs;          /* 36: counted down, >= 1 */
+  int32_t out_off;        /* 40 */
+  int32_t act_min;        /* 44 */
+  int32_t act_max;        /* 48 */
+} conv_m0_pairs;
+
+_Static_assert(offsetof(conv_m0_pairs, K) == 4 && offsetof(conv_m0_pairs, w) == 8 &&
+                   offsetof(conv_m0_pairs, bias) == 12 && offsetof(conv_m0_pairs, bias_step) == 16 &&
+                   offsetof(conv_m0_pairs, mult) == 20 && offsetof(conv_m0_pairs, shift) == 24 &&
+                   offsetof(conv_m0_pairs, out0) == 28 && offsetof(conv_m0_pairs, out1) == 32 &&
+                   offsetof(conv_m0_pairs, pairs) == 36 && offsetof(conv_m0_pairs, out_off) == 40 &&
+                   offsetof(conv_m0_pairs, act_min) == 44 && offsetof(conv_m0_pairs, act_max) == 48,
+               "conv_pairs_m0 relies on this layout");
+
+/* k_rq of r0 (out: r7) with ml r1, mh r2 (M = mh 2^16 + ml; kept), rh in high register
+ * RH, sh in lr; r0, r3-r6 scratch. The 64-bit a * M from four 16 x 16 MULS (every
+ * partial product fits 32 bits: al, ml unsigned 16-bit, ah, mh signed), summed into
+ * the low word L (its carries only) and the high word H:
+ *   L = 2^30 | (a & 2^31), H = rh + (a >> 31);  L:H += al*ml + (ah*ml + al*mh) 2^16
+ *   + ah*mh 2^32;  result = H >> sh. */
+#define CONV_M0_RQ(RH)        \
+  "asrs r7, r0, #31\n\t"      \
+  "lsls r6, r7, #31\n\t"      \
+  "movs r5, #1\n\t"           \
+  "lsls r5, r5, #30\n\t"      \
+  "adds r6, r6, r5\n\t"       \
+  "add r7, " RH "\n\t"        \
+  "uxth r3, r0\n\t"           \
+  "asrs r4, r0, #16\n\t"      \
+  "mov r0, r3\n\t"            \
+  "muls r0, r1, r0\n\t"       \
+  "muls r3, r2, r3\n\t"       \
+  "mov r5, r4\n\t"            \
+  "muls r5, r2, r5\n\t"       \
+  "muls r4, r1, r4\n\t"       \
+  "adds r6, r6, r0\n\t"       \
+  "adcs r7, r5\n\t"           \
+  "lsls r0, r4, #16\n\t"      \
+  "asrs r4, r4, #16\n\t"      \
+  "adds r6, r6, r0\n\t"       \
+  "adcs r7, r4\n\t"           \
+  "lsls r0, r3, #16\n\t"      \
+  "asrs r3, r3, #16\n\t"      \
+  "adds r6, r6, r0\n\t"       \
+  "adcs r7, r3\n\t"           \
+  "mov r0, lr\n\t"            \
+  "asrs r7, r0\n\t"
+
+/* r7 + output offset, clamped, stored at byte IDX of the pixel's pointer (OUT: 28/32). */
+#define CONV_M0_STORE(OUT, IDX) \
+  "mov r0, r12\n\t"             \
+  "ldr r3, [r0, #40]\n\t"       \
+  "adds r7, r7, r3\n\t"         \
+  "ldr r3, [r0, #44]\n\t"       \
+  "cmp r7, r3\n\t"              \
+  "bge 1f\n\t"                  \
+  "mov r7, r3\n"                \
+  "1:\n\t"                      \
+  "ldr r3, [r0, #48]\n\t"       \
+  "cmp r7, r3\n\t"              \
+  "ble 1f\n\t"                  \
+  "mov r7, r3\n"                \
+  "1:\n\t"                      \
+  "ldr r3, [r0, #" OUT "]\n\t"  \
+  "strb r7, [r3, #" IDX "]\n\t"
+
+/* One channel: accumulators P (pixel 0), Q (pixel 1), both high registers; byte IDX of
+ * the pair. Pixel 1 is stored first: with one pixel, out1 = out0 and pixel 0 wins. */
+#define CONV_M0_CHAN(P, Q, IDX) \
+  "mov r0, r12\n\t"             \
+  "ldr r1, [r0, #20]\n\t"       \
+  "ldm r1!, {r3}\n\t"           \
+  "str r1, [r0, #20]\n\t"       \
+  "ldr r1, [r0, #24]\n\t"       \
+  "movs r4, #0\n\t"             \
+  "ldrsb r4, [r1, r4]\n\t"      \
+  "adds r1, r1, #1\n\t"         \
+  "str r1, [r0, #24]\n\t"       \
+  "rsbs r4, r4, #0\n\t"         \
+  "subs r5, r4, #1\n\t"         \
+  "mov lr, r5\n\t"              \
+  "subs r4, r4, #2\n\t"         \
+  "movs r5, #1\n\t"             \
+  "lsls r5, r4\n\t"             \
+  "uxth r1, r3\n\t"             \
+  "asrs r2, r3, #16\n\t"        \
+  "mov r0, " Q "\n\t"           \
+  "mov " Q ", r5\n\t"           \
+  CONV_M0_RQ(Q)                 \
+  CONV_M0_STORE("32", IDX)      \
+  "mov r0, " P "\n\t"           \
+  CONV_M0_RQ(Q)                 \
+  CONV_M0_STORE("28", IDX)
+
+__attribute__((naked, noinline)) static void conv_pairs_m0(conv_m0_pairs *ctx) {
+  __asm__ volatile(
+      ".syntax unified\n\t"
+      "push {r4-r7, lr}\n\t"
+      "mov r4, r8\n\t"
+      "mov r5, r9\n\t"
+      "mov r6, r10\n\t"
+      "mov r7, r11\n\t"
+      "push {r4-r7}\n\t"
+      "mov r12, r0\n"
+      "3:\n\t"
+      /* accumulators = bias pair */
+      "ldr r1, [r0, #12]\n\t"
+      "ldr r2, [r1, #0]\n\t"
+      "ldr r3, [r1, #4]\n\t"
+      "ldr r4, [r0, #16]\n\t"
+      "adds r1, r1, r4\n\t"
+      "str r1, [r0, #12]\n\t"
+      "mov r8, r2\n\t"
+      "mov r10, r2\n\t"
+      "mov r9, r3\n\t"
+      "mov r11, r3\n\t"
+      /* rows end at r1, r2; index r3 = -K; columns r0 */
+      "ldr r3, [r0, #4]\n\t"
+      "ldr r1, [r0, #8]\n\t"
+      "adds r1, r1, r3\n\t"
+      "adds r2, r1, r3\n\t"
+      "str r2, [r0, #8]\n\t"
+      "ldr r0, [r0, #0]\n\t"
+      "rsbs r3, r3, #0\n\t"
+      CONV_M0_LOOP
+      CONV_M0_CHAN("r8", "r10", "0")
+      CONV_M0_CHAN("r9", "r11", "1")
+      "mov r0, r12\n\t"
+      "ldr r1, [r0, #28]\n\t"
+      "adds r1, r1, #2\n\t"
+      "str r1, [r0, #28]\n\t"
+      "ldr r1, [r0, #32]\n\t"
+      "adds r1, r1, #2\n\t"
+      "str r1, [r0, #32]\n\t"
+      "ldr r1, [r0, #36]\n\t"
+      "subs r1, r1, #1\n\t"
+      "str r1, [r0, #36]\n\t"
+      "beq 9f\n\t"
+      "b 3b\n"
+      "9:\n\t"
+      "pop {r4-r7}\n\t"
+      "mov r8, r4\n\t"
+      "mov r9, r5\n\t"
+      "mov r10, r6\n\t"
+      "mov r11, r7\n\t"
+      "pop {r4-r7, pc}\n\t");
+}
+
+/* k_rq without a long multiply (ARMv6-M has none: the compiler would call
+ * __aeabi_lmul): the 64-bit a * M from four 16 x 16 -> 32 MULS, a = ah 2^16 + al,
+ * M = mh 2^16 + ml (al, ml unsigned; every partial product fits 32 bits), and the high
+ * word of a * M + lo + 2^32 hi carried exactly. */
+static inline int32_t rq_m0(int32_t a, int32_t M, int32_t rh, int32_t sh) {
+  const uint32_t al = (uint32_t)a & 0xffffu, ml = (uint32_t)M & 0xffffu;
+  const int32_t ah = a >> 16, mh = M >> 16;
+  const uint32_t p0 = al * ml;
+  const int32_t p1 = ah * (int32_t)ml, p2 = (int32_t)al * mh;
+  int32_t hi = rh + (a >> 31) + ah * mh + (p1 >> 16) + (p2 >> 16);
+  uint32_t t = (0x40000000u | ((uint32_t)a & 0x80000000u)) + p0, u;
+  hi += t < p0;
+  u = (uint32_t)p1 << 16;
+  t += u;
+  hi += t < u;
+  u = (uint32_t)p2 << 16;
+  t += u;
+  hi += t < u;
+  return hi >> sh;
+}
+
+/* Output channel oc of the two pixels (the second stored when o1 != NULL). */
+static void out_ch_m0(const k_conv_params *p, int32_t a0, int32_t a1, int32_t oc, int8_t *o0,
+                      int8_t *o1) {
+  const int32_t M = p->out_mult[oc], e = -p->out_shift[oc];
+  if ((e >= 2 && e <= 31) || M == 0) {
+    const int32_t ee = M == 0 ? 2 : e, rh = (int32_t)1 << (ee - 2), sh = ee - 1;
+    a0 = rq_m0(a0, M, rh, sh);
+    a1 = rq_m0(a1, M, rh, sh);
+  } else {
+    a0 = conv_rq_any(p, a0, oc);
+    a1 = conv_rq_any(p, a1, oc);
+  }
+  o0[oc] = (int8_t)mcu_clamp_i32(a0 + p->output_offset, p->act_min, p->act_max);
+  if (o1 != NULL) o1[oc] = (int8_t)mcu_clamp_i32(a1 + p->output_offset, p->act_min, p->act_max);
+}
+
+/* colg_pixel with the bounds taken per filter row (k_valid_taps) instead of per tap:
+ * runs of in-bounds values copied, padding zeroed, no test in the copy loops. */
+static inline void colm_run(int16_t *d, const int8_t *x, int32_t n, int32_t off) {
+  for (; n > 0; --n, d += 2) *d = (int16_t)(*x++ + off);
+}
+
+static inline void colm_zero(int16_t *d, int32_t n) {
+  for (; n > 0; --n, d += 2) *d = 0;
+}
+
+static void colm_pixel(const k_conv_params *p, int16_t *d, const int8_t *in_b, int32_t oy,
+                       int32_t ox) {
+  const int32_t in_c = p->in_c, in_w = p->in_w, fw = p->filter_w;
+  const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
+  const int32_t off = p->input_offset;
+  const int32_t iy0 = oy * p->stride_h - p->pad_h;
+  const int32_t ix0 = ox * p->stride_w - p->pad_w;
+  if (p->filter_h == 1 && fw == 1) { /* 1x1: one pixel, never in the padding */
+    colm_run(d, in_b + (iy0 * in_w + ix0) * in_c, in_c, off);
+    return;
+  }
+  const int32_t row_k = fw * in_c;
+  int32_t kx_lo, kx_hi;
+  k_valid_taps(ix0, in_w, fw, dil_w, &kx_lo, &kx_hi);
+  for (int32_t ky = 0; ky < p->filter_h; ++ky, d += 2 * row_k) {
+    const int32_t iy = iy0 + ky * dil_h;
+    if (iy < 0 || iy >= p->in_h || kx_lo >= kx_hi) {
+      colm_zero(d, row_k);
+      continue;
+    }
+    colm_zero(d, kx_lo * in_c);
+    if (dil_w == 1) {
+      colm_run(d + 2 * kx_lo * in_c, in_b + (iy * in_w + ix0 + kx_lo) * in_c,
+               (kx_hi - kx_lo) * in_c, off);
+    } else {
+      for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
+        colm_run(d + 2 * kx * in_c, in_b + (iy * in_w + ix0 + kx * dil_w) * in_c, in_c, off);
+      }
+    }
+    colm_zero(d + 2 * kx_hi * in_c, (fw - kx_hi) * in_c);
+  }
+}
+
+static void conv_s8_m0(const k_conv_params *p, const int8_t *input, const int8_t *filter,
+                       const int32_t *bias, int8_t *output, int16_t *buf) {
+  static const int32_t zero_bias[2] = {0, 0};
+  const int32_t K = conv_depth(p), out_c = p->out_c, out_w = p->out_w;
+  const int32_t n_pix = p->out_h * out_w;
+  /* the asm loop takes the channel pairs when every shift is in k_rq's form */
+  int asm_ok = 1;
+  for (int32_t c = 0; c < out_c; ++c) {
+    if (p->out_shift[c] > -2 || p->out_shift[c] < -31) asm_ok = 0;
+  }
+  const int32_t pairs = asm_ok ? out_c >> 1 : 0;
+  conv_m0_pairs s;
+  s.x = (const uint32_t *)buf;
+  s.K = K;
+  s.bias_step = bias != NULL ? 8 : 0;
+  s.out_off = p->output_offset;
+  s.act_min = p->act_min;
+  s.act_max = p->act_max;
+  conv_m0_ctx m;
+  m.x = (const uint32_t *)buf;
+  m.K = K;
+  for (int32_t b = 0; b < p->batches; ++b) {
+    const int8_t *in_b = input + (size_t)b * p->in_h * p->in_w * p->in_c;
+    int8_t *out_b = output + (size_t)b * n_pix * out_c;
+    int32_t oy = 0, ox = 0; /* pixel q */
+    for (int32_t q = 0; q < n_pix; q += 2) {
+      const int two_px = q + 1 < n_pix;
+      int8_t *out0 = out_b + q * out_c, *out1 = two_px ? out0 + out_c : NULL;
+      colm_pixel(p, buf, in_b, oy, ox);
+      if (++ox == out_w) ox = 0, ++oy;
+      if (two_px) colm_pixel(p, buf + 1, in_b, oy, ox);
+      if (++ox == out_w) ox = 0, ++oy;
+      if (pairs > 0) {
+        /* one pixel: column 1 holds stale values, its results are overwritten */
+        s.w = filter;
+        s.bias = bias != NULL ? bias : zero_bias;
+        s.mult = p->out_mult;
+        s.shift = p->out_shift;
+        s.out0 = out0;
+        s.out1 = two_px ? out1 : out0;
+        s.pairs = pairs;
+        conv_pairs_m0(&s);
+      }
+      const int8_t *w = filter + 2 * pairs * K;
+      for (int32_t oc = 2 * pairs; oc < out_c; oc += 2, w += 2 * K) {
+        const int two = oc + 1 < out_c;
+        m.a00 = m.a10 = bias != NULL ? bias[oc] : 0;
+        m.a01 = m.a11 = bias != NULL && two ? bias[oc + 1] : 0;
+        m.w0 = w;
+        m.w1 = two ? w + K : w;
+        conv_dot_m0(&m);
+        out_ch_m0(p, m.a00, m.a10, oc, out0, out1);
+        if (two) out_ch_m0(p, m.a01, m.a11, oc + 1, out0, out1);
+      }
+    }
+  }
+}
+#else
+
 /* The receptive field of output pixel (oy, ox) into column c of the pair buffer. */
 static void colg_pixel(const k_conv_params *p, int16_t *buf, int c, const int8_t *in_b,
                        int32_t oy, int32_t ox) {
@@ -581,11 +996,6 @@ static void colg_pixel(const k_conv_params *p, int16_t *buf, int c, const int8_t
       }
     }
   }
-}
-
-/* The exact general requantization of channel oc (a rare path: K_RARE). */
-static K_RARE int32_t conv_rq_any(const k_conv_params *p, int32_t acc, int32_t oc) {
-  return k_rq_any(acc, p->out_mult[oc], p->out_shift[oc]);
 }
 
 static inline int8_t outg(const k_conv_params *p, int32_t acc, int32_t oc, int fast,
@@ -634,6 +1044,8 @@ static void conv_s8_generic(const k_conv_params *p, const int8_t *input, const i
   }
 }
 
+#endif /* CONV_M0 */
+
 #endif /* K_ARM_DSP */
 
 size_t k_conv_2d_s8_scratch_size(const k_conv_params *p) {
@@ -658,7 +1070,11 @@ void k_conv_2d_s8(const k_conv_params *p, const int8_t *input, const int8_t *fil
     conv_s8_dsp(p, input, filter, bias, output, scratch);
 #else
     k_variant(K_VARIANT_C);
+#ifdef CONV_M0
+    conv_s8_m0(p, input, filter, bias, output, (int16_t *)scratch);
+#else
     conv_s8_generic(p, input, filter, bias, output, (int16_t *)scratch);
+#endif
 #endif
     return;
   }
