@@ -641,15 +641,16 @@ _Static_assert(offsetof(conv_m0_ctx, x) == 16 && offsetof(conv_m0_ctx, w0) == 20
   CONV_M0_STEP("r7")          \
   "bne 10b\n\t"
 
+/* Callee-saved r4-r11 on ARMv6-M, where PUSH/POP reach only r0-r7 and LR/PC. */
+#define M0_SAVE_R4_R11 \
+  "push {r4-r7, lr}\n\tmov r4, r8\n\tmov r5, r9\n\tmov r6, r10\n\tmov r7, r11\n\tpush {r4-r7}\n\t"
+#define M0_RESTORE_R4_R11_RETURN \
+  "pop {r4-r7}\n\tmov r8, r4\n\tmov r9, r5\n\tmov r10, r6\n\tmov r11, r7\n\tpop {r4-r7, pc}\n\t"
+
 __attribute__((naked, noinline)) static void conv_dot_m0(conv_m0_ctx *ctx) {
   __asm__ volatile(
       ".syntax unified\n\t"
-      "push {r4-r7, lr}\n\t"
-      "mov r4, r8\n\t"
-      "mov r5, r9\n\t"
-      "mov r6, r10\n\t"
-      "mov r7, r11\n\t"
-      "push {r4-r7}\n\t"
+      M0_SAVE_R4_R11
       "mov r12, r0\n\t"
       "ldm r0!, {r4-r7}\n\t"
       "mov r8, r4\n\t"
@@ -667,12 +668,7 @@ __attribute__((naked, noinline)) static void conv_dot_m0(conv_m0_ctx *ctx) {
       "mov r6, r10\n\t"
       "mov r7, r11\n\t"
       "stm r0!, {r4-r7}\n\t"
-      "pop {r4-r7}\n\t"
-      "mov r8, r4\n\t"
-      "mov r9, r5\n\t"
-      "mov r10, r6\n\t"
-      "mov r11, r7\n\t"
-      "pop {r4-r7, pc}\n\t");
+      M0_RESTORE_R4_R11_RETURN);
 }
 
 /* Every channel pair for the two pixels of the columns, requantization included: the
@@ -785,12 +781,7 @@ _Static_assert(offsetof(conv_m0_pairs, K) == 4 && offsetof(conv_m0_pairs, w) == 
 __attribute__((naked, noinline)) static void conv_pairs_m0(conv_m0_pairs *ctx) {
   __asm__ volatile(
       ".syntax unified\n\t"
-      "push {r4-r7, lr}\n\t"
-      "mov r4, r8\n\t"
-      "mov r5, r9\n\t"
-      "mov r6, r10\n\t"
-      "mov r7, r11\n\t"
-      "push {r4-r7}\n\t"
+      M0_SAVE_R4_R11
       "mov r12, r0\n"
       "3:\n\t"
       /* accumulators = bias pair */
@@ -828,12 +819,7 @@ __attribute__((naked, noinline)) static void conv_pairs_m0(conv_m0_pairs *ctx) {
       "beq 9f\n\t"
       "b 3b\n"
       "9:\n\t"
-      "pop {r4-r7}\n\t"
-      "mov r8, r4\n\t"
-      "mov r9, r5\n\t"
-      "mov r10, r6\n\t"
-      "mov r11, r7\n\t"
-      "pop {r4-r7, pc}\n\t");
+      M0_RESTORE_R4_R11_RETURN);
 }
 
 /* k_rq without a long multiply (ARMv6-M has none: the compiler would call
