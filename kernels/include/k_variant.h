@@ -16,7 +16,7 @@ enum {
   K_VARIANT_DSP = 1,     /* DSP extension (SMLAD, SXTB16, SSAT ...): M4, M4F, M7, M33 */
   K_VARIANT_DSP_1X1 = 2, /* CONV_2D: 1x1 filter, columns straight from the input */
   K_VARIANT_DSP_3X3 = 3, /* DEPTHWISE_CONV_2D: 3x3 filter, hand-written loop */
-  K_VARIANT_C = 4,       /* tuned plain C for cores without the DSP extension */
+  K_VARIANT_C = 4,       /* tuned code for cores without the DSP extension (C; Thumb-1 asm on v6-M) */
   K_VARIANT_DSP_1D = 5,  /* DEPTHWISE_CONV_2D: k x 1 / 1 x k filter, channel lines in int16 */
 };
 
