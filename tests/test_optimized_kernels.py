@@ -503,6 +503,42 @@ def test_conv_cases_bit_exact_on_m0plus(bundle):
     _check_bundle(bundle, "cortex-m0plus")
 
 
+def _dw_m0_extra():
+    """DEPTHWISE_CONV_2D cases aimed at the Cortex-M0+ path (dw_s8_m0: interior runs in
+    Thumb-1, border pixels over their valid rectangle, the last group of a channel count
+    that is not a multiple of 4 moved back, fewer than 4 channels in C)."""
+    rng = np.random.default_rng(4119)
+    D = tc.dw_case
+    cases = [
+        D(rng, "m0_c5_moved_back_group", in_c=5, h=6, w=7),
+        D(rng, "m0_c3_plain_c", in_c=3, h=5, w=5),
+        D(rng, "m0_c9_s2_pad", in_c=9, h=9, w=8, stride=(2, 2)),
+        D(rng, "m0_c4_w2_filter_wider_than_input", in_c=4, h=6, w=2, kh=3, kw=5),
+        D(rng, "m0_c8_5x5_narrow_all_border", in_c=8, h=4, w=4, kh=5, kw=5),
+        D(rng, "m0_c4_dil2_borders", in_c=4, h=7, w=8, dil=(2, 2)),
+        D(rng, "m0_c4_s2_dil2_valid", in_c=4, h=11, w=11, stride=(2, 2), dil=(2, 2), padding="VALID"),
+        D(rng, "m0_c12_no_bias_relu6", in_c=12, h=5, w=9, bias=False, act="RELU6"),
+        D(rng, "m0_c8_2x7_s1x2", in_c=8, h=6, w=15, kh=2, kw=7, stride=(1, 2)),
+        D(rng, "m0_c8_extremes", mode="extremes", in_c=8, h=6, w=6),
+        D(rng, "m0_c4_8x8_taps64", in_c=4, h=9, w=9, kh=8, kw=8),
+    ]
+    c = D(rng, "m0_large_multiplier_c8", in_c=8, h=5, w=5, per_channel=False)
+    c.output = c.output.with_(scale=float(np.float32(c.inputs[0].scale * c.inputs[1].scale / 0.4)))
+    cases.append(c)
+    return cases
+
+
+# every DEPTHWISE_CONV_2D case on the Cortex-M0+, whose groups of four channels run in
+# hand-written Thumb-1, and cases aimed at that path
+M0_DW_BUNDLES = _chunks([c for c in ALL_CASES if c.op == "DEPTHWISE_CONV_2D"]
+                        + [_from(c) for c in _dw_m0_extra()])
+
+
+@pytest.mark.parametrize("bundle", M0_DW_BUNDLES, ids=[_bundle_id(b) for b in M0_DW_BUNDLES])
+def test_depthwise_cases_bit_exact_on_m0plus(bundle):
+    _check_bundle(bundle, "cortex-m0plus")
+
+
 @pytest.mark.parametrize("bundle", HOST_BUNDLES, ids=[_bundle_id(b) for b in HOST_BUNDLES])
 def test_plain_c_paths_on_host_with_sanitizers(bundle):
     """The plain-C CONV_2D / DEPTHWISE_CONV_2D paths (what M0+ and M3 run) are also what

@@ -45,6 +45,7 @@
 
 #include "../reference/conv_2d_ref.h"
 #include "k_arm_dsp.h"
+#include "k_arm_v6m.h"
 #include "k_variant.h"
 #include "k_padding.h"
 #include "mcu_quant.h"
@@ -641,16 +642,10 @@ _Static_assert(offsetof(conv_m0_ctx, x) == 16 && offsetof(conv_m0_ctx, w0) == 20
   CONV_M0_STEP("r7")          \
   "bne 10b\n\t"
 
-/* Callee-saved r4-r11 on ARMv6-M, where PUSH/POP reach only r0-r7 and LR/PC. */
-#define M0_SAVE_R4_R11 \
-  "push {r4-r7, lr}\n\tmov r4, r8\n\tmov r5, r9\n\tmov r6, r10\n\tmov r7, r11\n\tpush {r4-r7}\n\t"
-#define M0_RESTORE_R4_R11_RETURN \
-  "pop {r4-r7}\n\tmov r8, r4\n\tmov r9, r5\n\tmov r10, r6\n\tmov r11, r7\n\tpop {r4-r7, pc}\n\t"
-
 __attribute__((naked, noinline)) static void conv_dot_m0(conv_m0_ctx *ctx) {
   __asm__ volatile(
       ".syntax unified\n\t"
-      M0_SAVE_R4_R11
+      K_V6M_SAVE_R4_R11
       "mov r12, r0\n\t"
       "ldm r0!, {r4-r7}\n\t"
       "mov r8, r4\n\t"
@@ -668,7 +663,7 @@ __attribute__((naked, noinline)) static void conv_dot_m0(conv_m0_ctx *ctx) {
       "mov r6, r10\n\t"
       "mov r7, r11\n\t"
       "stm r0!, {r4-r7}\n\t"
-      M0_RESTORE_R4_R11_RETURN);
+      K_V6M_RESTORE_R4_R11_RETURN);
 }
 
 /* Every channel pair for the two pixels of the columns, requantization included: the
@@ -781,7 +776,7 @@ _Static_assert(offsetof(conv_m0_pairs, K) == 4 && offsetof(conv_m0_pairs, w) == 
 __attribute__((naked, noinline)) static void conv_pairs_m0(conv_m0_pairs *ctx) {
   __asm__ volatile(
       ".syntax unified\n\t"
-      M0_SAVE_R4_R11
+      K_V6M_SAVE_R4_R11
       "mov r12, r0\n"
       "3:\n\t"
       /* accumulators = bias pair */
@@ -819,28 +814,7 @@ __attribute__((naked, noinline)) static void conv_pairs_m0(conv_m0_pairs *ctx) {
       "beq 9f\n\t"
       "b 3b\n"
       "9:\n\t"
-      M0_RESTORE_R4_R11_RETURN);
-}
-
-/* k_rq without a long multiply (ARMv6-M has none: the compiler would call
- * __aeabi_lmul): the 64-bit a * M from four 16 x 16 -> 32 MULS, a = ah 2^16 + al,
- * M = mh 2^16 + ml (al, ml unsigned; every partial product fits 32 bits), and the high
- * word of a * M + lo + 2^32 hi carried exactly. */
-static inline int32_t rq_m0(int32_t a, int32_t M, int32_t rh, int32_t sh) {
-  const uint32_t al = (uint32_t)a & 0xffffu, ml = (uint32_t)M & 0xffffu;
-  const int32_t ah = a >> 16, mh = M >> 16;
-  const uint32_t p0 = al * ml;
-  const int32_t p1 = ah * (int32_t)ml, p2 = (int32_t)al * mh;
-  int32_t hi = rh + (a >> 31) + ah * mh + (p1 >> 16) + (p2 >> 16);
-  uint32_t t = (0x40000000u | ((uint32_t)a & 0x80000000u)) + p0, u;
-  hi += t < p0;
-  u = (uint32_t)p1 << 16;
-  t += u;
-  hi += t < u;
-  u = (uint32_t)p2 << 16;
-  t += u;
-  hi += t < u;
-  return hi >> sh;
+      K_V6M_RESTORE_R4_R11_RETURN);
 }
 
 /* Output channel oc of the two pixels (the second stored when o1 != NULL). */
@@ -849,8 +823,8 @@ static void out_ch_m0(const k_conv_params *p, int32_t a0, int32_t a1, int32_t oc
   const int32_t M = p->out_mult[oc], e = -p->out_shift[oc];
   if ((e >= 2 && e <= 31) || M == 0) {
     const int32_t ee = M == 0 ? 2 : e, rh = (int32_t)1 << (ee - 2), sh = ee - 1;
-    a0 = rq_m0(a0, M, rh, sh);
-    a1 = rq_m0(a1, M, rh, sh);
+    a0 = k_rq_v6m(a0, M, rh, sh);
+    a1 = k_rq_v6m(a1, M, rh, sh);
   } else {
     a0 = conv_rq_any(p, a0, oc);
     a1 = conv_rq_any(p, a1, oc);
