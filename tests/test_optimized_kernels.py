@@ -494,13 +494,6 @@ def test_cases_bit_exact_without_dsp(bundle, core):
 
 
 HOST_BUNDLES = _chunks(_CONVS)
-# every CONV_2D case on the Cortex-M0+, whose channel pairs run in hand-written Thumb-1
-M0_CONV_BUNDLES = _chunks([c for c in ALL_CASES if c.op == "CONV_2D"])
-
-
-@pytest.mark.parametrize("bundle", M0_CONV_BUNDLES, ids=[_bundle_id(b) for b in M0_CONV_BUNDLES])
-def test_conv_cases_bit_exact_on_m0plus(bundle):
-    _check_bundle(bundle, "cortex-m0plus")
 
 
 def _dw_m0_extra():
@@ -528,14 +521,46 @@ def _dw_m0_extra():
     return cases
 
 
-# every DEPTHWISE_CONV_2D case on the Cortex-M0+, whose groups of four channels run in
-# hand-written Thumb-1, and cases aimed at that path
-M0_DW_BUNDLES = _chunks([c for c in ALL_CASES if c.op == "DEPTHWISE_CONV_2D"]
-                        + [_from(c) for c in _dw_m0_extra()])
+def _fc_m0_extra():
+    """FULLY_CONNECTED cases aimed at the Cortex-M0+ path (fc_s8_m0: four rows at a time
+    in Thumb-1, entered part-way for depth % 4, a last group of 1-3 rows)."""
+    rng = np.random.default_rng(4121)
+    F = tc.fc_case
+    cases = [
+        F(rng, "m0_depth1_units1", in_shape=(1, 1), units=1),
+        F(rng, "m0_depth5_units2", in_shape=(2, 5), units=2),
+        F(rng, "m0_depth6_units3_no_bias", in_shape=(1, 6), units=3, bias=False),
+        F(rng, "m0_depth9_units4", in_shape=(3, 9), units=4),
+        F(rng, "m0_depth11_units6_per_channel", in_shape=(1, 11), units=6, per_channel=True),
+        F(rng, "m0_depth128_units7_relu", in_shape=(1, 128), units=7, act="RELU"),
+        F(rng, "m0_depth2_units13_no_bias_relu6", in_shape=(2, 2), units=13, bias=False,
+          act="RELU6"),
+        F(rng, "m0_extremes_depth31_units5", mode="extremes", in_shape=(2, 31), units=5),
+        F(rng, "m0_extremes_per_channel_depth19", mode="extremes", in_shape=(1, 19), units=9,
+          per_channel=True),
+        F(rng, "m0_weights_zp_fallback", in_shape=(1, 13), units=5, w_zero_point=-4),
+    ]
+    for name, units, div in (("m0_large_multiplier_u3", 3, 0.7), ("m0_large_multiplier_u5", 5, 0.3)):
+        c = F(rng, name, in_shape=(1, 21), units=units)
+        c.output = c.output.with_(scale=float(np.float32(c.inputs[0].scale * c.inputs[1].scale / div)))
+        cases.append(c)
+    c = F(rng, "m0_large_multiplier_per_channel_no_bias", in_shape=(2, 10), units=6,
+          per_channel=True, bias=False)
+    c.output = c.output.with_(scale=float(np.float32(c.inputs[0].scale * np.max(c.inputs[1].scale) / 0.5)))
+    cases.append(c)
+    return cases
 
 
-@pytest.mark.parametrize("bundle", M0_DW_BUNDLES, ids=[_bundle_id(b) for b in M0_DW_BUNDLES])
-def test_depthwise_cases_bit_exact_on_m0plus(bundle):
+# every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED case on the Cortex-M0+, whose
+# ARMv6-M paths are hand-written Thumb-1 (channel pairs, groups of four channels, four
+# rows at a time), and the cases aimed at those paths
+M0_BUNDLES = [b for op, extra in (("CONV_2D", []), ("DEPTHWISE_CONV_2D", _dw_m0_extra()),
+                                  ("FULLY_CONNECTED", _fc_m0_extra()))
+              for b in _chunks([c for c in ALL_CASES if c.op == op] + [_from(c) for c in extra])]
+
+
+@pytest.mark.parametrize("bundle", M0_BUNDLES, ids=[_bundle_id(b) for b in M0_BUNDLES])
+def test_thumb1_paths_bit_exact_on_m0plus(bundle):
     _check_bundle(bundle, "cortex-m0plus")
 
 

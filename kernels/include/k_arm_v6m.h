@@ -33,4 +33,14 @@ static inline int32_t k_rq_v6m(int32_t a, int32_t M, int32_t rh, int32_t sh) {
   return hi >> sh;
 }
 
+/* k_rq_v6m's 64-bit product in Thumb-1, for the asm kernels: r7:r6 (high:low words) +=
+ * a * M, with a in r0 (destroyed), M = mh 2^16 + ml in r2 (mh, signed) and r1 (ml,
+ * unsigned 16 bits), both kept; T1, T2, T3: scratch low registers. 18 instructions, 4 MULS. */
+#define K_V6M_MULACC64(T1, T2, T3)                                                         \
+  "uxth " T1 ", r0\n\tasrs " T2 ", r0, #16\n\tmov r0, " T1 "\n\tmuls r0, r1, r0\n\t"              \
+  "muls " T1 ", r2, " T1 "\n\tmov " T3 ", " T2 "\n\tmuls " T3 ", r2, " T3 "\n\t"                     \
+  "muls " T2 ", r1, " T2 "\n\tadds r6, r6, r0\n\tadcs r7, " T3 "\n\t"                             \
+  "lsls r0, " T2 ", #16\n\tasrs " T2 ", " T2 ", #16\n\tadds r6, r6, r0\n\tadcs r7, " T2 "\n\t"     \
+  "lsls r0, " T1 ", #16\n\tasrs " T1 ", " T1 ", #16\n\tadds r6, r6, r0\n\tadcs r7, " T1 "\n\t"
+
 #endif /* K_ARM_V6M_H */

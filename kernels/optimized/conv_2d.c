@@ -706,24 +706,7 @@ _Static_assert(offsetof(conv_m0_pairs, K) == 4 && offsetof(conv_m0_pairs, w) == 
   "lsls r5, r5, #30\n\t"      \
   "adds r6, r6, r5\n\t"       \
   "add r7, " RH "\n\t"        \
-  "uxth r3, r0\n\t"           \
-  "asrs r4, r0, #16\n\t"      \
-  "mov r0, r3\n\t"            \
-  "muls r0, r1, r0\n\t"       \
-  "muls r3, r2, r3\n\t"       \
-  "mov r5, r4\n\t"            \
-  "muls r5, r2, r5\n\t"       \
-  "muls r4, r1, r4\n\t"       \
-  "adds r6, r6, r0\n\t"       \
-  "adcs r7, r5\n\t"           \
-  "lsls r0, r4, #16\n\t"      \
-  "asrs r4, r4, #16\n\t"      \
-  "adds r6, r6, r0\n\t"       \
-  "adcs r7, r4\n\t"           \
-  "lsls r0, r3, #16\n\t"      \
-  "asrs r3, r3, #16\n\t"      \
-  "adds r6, r6, r0\n\t"       \
-  "adcs r7, r3\n\t"           \
+  K_V6M_MULACC64("r3", "r4", "r5") \
   "mov r0, lr\n\t"            \
   "asrs r7, r0\n\t"
 

@@ -1409,24 +1409,7 @@ __attribute__((naked, noinline)) static void dw_taps_m0(dw_m0_ctx *ctx) {
   "adds r6, r6, r5\n\t"              \
   "ldr r5, [r3, #" K " + 4]\n\t"     \
   "adds r7, r7, r5\n\t"              \
-  "uxth r4, r0\n\t"                  \
-  "asrs r5, r0, #16\n\t"             \
-  "mov r0, r4\n\t"                   \
-  "muls r0, r1, r0\n\t"              \
-  "muls r4, r2, r4\n\t"              \
-  "mov r3, r5\n\t"                   \
-  "muls r3, r2, r3\n\t"              \
-  "muls r5, r1, r5\n\t"              \
-  "adds r6, r6, r0\n\t"              \
-  "adcs r7, r3\n\t"                  \
-  "lsls r0, r5, #16\n\t"             \
-  "asrs r5, r5, #16\n\t"             \
-  "adds r6, r6, r0\n\t"              \
-  "adcs r7, r5\n\t"                  \
-  "lsls r0, r4, #16\n\t"             \
-  "asrs r4, r4, #16\n\t"             \
-  "adds r6, r6, r0\n\t"              \
-  "adcs r7, r4\n\t"                  \
+  K_V6M_MULACC64("r4", "r5", "r3") \
   CTX                                \
   "ldr r0, [r3, #" K " + 8]\n\t"    \
   "asrs r7, r0\n\t"                  \
