@@ -22,39 +22,28 @@ static inline void k_fully_connected_s8_ref(const k_fc_params *p, const int8_t *
 
   /* One loop nest per kind of requantization (per-channel: int32 multipliers and int8
    * shifts from arrays; per-tensor: one pair), so that neither pays for the other. */
-  if (ch_mult != NULL) {
-    for (int32_t b = 0; b < p->batches; ++b) {
-      const int8_t *w = weights;
-      for (int32_t o = 0; o < out_depth; ++o) {
-        int32_t acc = 0;
-        for (int32_t d = 0; d < depth; ++d) {
-          acc += ((int32_t)input[d] + in_off) * ((int32_t)w[d] + f_off);
-        }
-        w += depth;
-        if (bias != NULL) acc += bias[o];
-        acc = mcu_multiply_by_quantized_multiplier(acc, ch_mult[o], ch_shift[o]);
-        acc += out_off;
-        *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
-      }
-      input += depth;
-    }
-  } else {
-    for (int32_t b = 0; b < p->batches; ++b) {
-      const int8_t *w = weights;
-      for (int32_t o = 0; o < out_depth; ++o) {
-        int32_t acc = 0;
-        for (int32_t d = 0; d < depth; ++d) {
-          acc += ((int32_t)input[d] + in_off) * ((int32_t)w[d] + f_off);
-        }
-        w += depth;
-        if (bias != NULL) acc += bias[o];
-        acc = mcu_multiply_by_quantized_multiplier(acc, p->out_mult, p->out_shift);
-        acc += out_off;
-        *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);
-      }
-      input += depth;
-    }
+#define FC_S8_REF_NEST(MULT, SHIFT)                                                  \
+  for (int32_t b = 0; b < p->batches; ++b) {                                         \
+    const int8_t *w = weights;                                                       \
+    for (int32_t o = 0; o < out_depth; ++o) {                                        \
+      int32_t acc = 0;                                                               \
+      for (int32_t d = 0; d < depth; ++d) {                                          \
+        acc += ((int32_t)input[d] + in_off) * ((int32_t)w[d] + f_off);               \
+      }                                                                              \
+      w += depth;                                                                    \
+      if (bias != NULL) acc += bias[o];                                              \
+      acc = mcu_multiply_by_quantized_multiplier(acc, MULT, SHIFT);                  \
+      acc += out_off;                                                                \
+      *output++ = (int8_t)mcu_clamp_i32(acc, act_min, act_max);                      \
+    }                                                                                \
+    input += depth;                                                                  \
   }
+  if (ch_mult != NULL) {
+    FC_S8_REF_NEST(ch_mult[o], ch_shift[o]);
+  } else {
+    FC_S8_REF_NEST(p->out_mult, p->out_shift);
+  }
+#undef FC_S8_REF_NEST
 }
 
 static inline void k_fully_connected_f32_ref(const k_fc_params *p, const float *input, const float *weights,
