@@ -20,14 +20,18 @@ arrays and the state layout and give identical counts.
 
 Interface the machine relies on:
   Accounting(image, core, engine=None, options=None, profile=False)  decode once
-  .attach(uc)                    register the hooks (including a no-op memory hook over
-                                 0x4000_0000.. that keeps Unicorn's PC exact in MMIO
-                                 callbacks; Unicorn 2.1.4 needs it, see docs)
+  .attach(uc, precise_pc=None)   register the hooks (precise_pc: a range for a no-op
+                                 memory hook that makes Unicorn report exact PCs in MMIO
+                                 callbacks, Machine(mmio_pc="hooks"); see docs)
+  .install_pending_hooks()       after emu_start returns: hook the block the run stopped
+                                 before and return its address to resume at (or None)
+  .resolve_deferred()            after the run: charge the last block's conditionals
   .instructions, .cycles         totals so far (whole blocks)
   .energy_uj                     energy so far (None without an [energy] section)
+  .block()                       (address, size, start cycles) of the current block
   .at(pc) -> (cycles, instrs)    totals up to and including the instruction at pc in
                                  the block being executed (for MMIO reads/writes)
-  .energy_at(pc) -> µJ           the same for energy
+  .counters_at(pc)               the same plus energy in µJ (None without figures)
   .resume_after(pc)              a semihosting BKPT at pc returns to pc + 2: uncharge
                                  the rest of the block (Unicorn starts a new one there)
   .set_limit(max_instructions, max_cycles=None)  stop when exceeded; .limit_hit tells
@@ -66,6 +70,7 @@ CLASSES = ("alu", "mul", "branch", "load", "store", "flash_load", "fpu", "div", 
 _CLS = {name: i for i, name in enumerate(CLASSES)}
 NCLASS = 10
 KIND_EXTRA, KIND_UDIV, KIND_SDIV, KIND_DEFER = 1, 2, 3, 4
+EXEC_HOOK_KINDS = (KIND_EXTRA, KIND_UDIV, KIND_SDIV)   # charged by an exec hook when they run
 # KIND_DEFER: a KIND_EXTRA instruction whose condition can be evaluated after its block
 # from the flags then (nothing after it up to the next branch writes them), so it needs no
 # exec hook: see "Conditional instructions" in docs/cost-model.md.
@@ -528,8 +533,7 @@ class CodeTables:
         self.div_rn = np.zeros(n, np.uint8)
         self.div_rm = np.zeros(n, np.uint8)
         self.cond = np.zeros(n, np.uint8)          # KIND_DEFER: its condition
-        self.deferflag = np.zeros(n, np.int64)     # 1 at a KIND_DEFER instruction
-        self.dfp = np.zeros(n, np.int64)           # prefix count of deferflag
+        self.dfp = np.zeros(n, np.int64)           # prefix count of KIND_DEFER instructions
         self.size = np.zeros(n, np.uint8)
         self.cyc = np.zeros(n, np.int64)
         self.ins = np.zeros(n, np.int64)
@@ -606,7 +610,7 @@ class CodeTables:
         sl = slice(lo, hi)
         for arr in (self.cost, self.icount, self.energy_at, self.fpflag, self.start, self.seq_adj,
                     self.seq_adj_e, self.eclass, self.kind, self.exec_extra, self.exec_base, self.size,
-                    self.cond, self.deferflag):
+                    self.cond):
             arr[sl] = 0
         self.bound[lo + 1:hi] = 0
         self.taken[lo + 1:hi + 1] = 0
@@ -660,7 +664,6 @@ class CodeTables:
             if self.kind[i] == KIND_EXTRA and flags_kept[j]:
                 self.kind[i] = KIND_DEFER
                 self.cond[i] = info.cond
-                self.deferflag[i] = 1
             line = mem.fetch_line_bytes
             if not mem.prefetch and mem.flash_wait_states and \
                     (info.address + info.size - 1) // line != (info.address - 1) // line:
@@ -715,7 +718,7 @@ class CodeTables:
     def _prefix(self, lo):
         """Recompute the prefix sums from halfword lo on."""
         for src, dst in ((self.cost, self.cyc), (self.icount, self.ins), (self.energy_at, self.nrg),
-                         (self.fpflag, self.fpp), (self.deferflag, self.dfp)):
+                         (self.fpflag, self.fpp), ((self.kind == KIND_DEFER).astype(np.int64), self.dfp)):
             acc = np.cumsum(src[lo:-1])
             dst[lo + 1:] = dst[lo] + acc
 
@@ -947,7 +950,7 @@ class Accounting:
 
     # -- attaching
 
-    def attach(self, uc, precise_pc=(0x4000_0000, 0xFFFF_FFFF)):
+    def attach(self, uc, precise_pc=None):
         """Register the hooks. precise_pc: an address range for a no-op memory read and
         write hook, whose presence makes Unicorn keep the PC exact at every load/store so
         that at(pc) is right inside MMIO callbacks (None: leave it out)."""
@@ -999,7 +1002,7 @@ class Accounting:
     def _refresh_unhooked(self):
         """uxp: prefix count of exec-hook instructions (KIND_EXTRA, UDIV, SDIV) not hooked yet."""
         kind = self.tables.kind
-        flags = ((kind != 0) & (kind != KIND_DEFER) & (self.hooked == 0)).astype(np.int64)
+        flags = (np.isin(kind, EXEC_HOOK_KINDS) & (self.hooked == 0)).astype(np.int64)
         self.uxp[0] = 0
         np.cumsum(flags[:-1], out=self.uxp[1:])
         if self.engine == "python" and hasattr(self, "_L"):
@@ -1017,7 +1020,7 @@ class Accounting:
         address = int(st.rehook_addr)
         s, e = (address - tb.base) >> 1, (address + int(st.rehook_size) - tb.base) >> 1
         for i in range(s, e):
-            if tb.kind[i] in (KIND_EXTRA, KIND_UDIV, KIND_SDIV) and not self.hooked[i]:
+            if tb.kind[i] in EXEC_HOOK_KINDS and not self.hooked[i]:
                 a = tb.base + 2 * i
                 if self.engine == "python":
                     self._uc.hook_add(UC_HOOK_CODE, self._py_exec, begin=a, end=a)
@@ -1109,8 +1112,10 @@ class Accounting:
         st, L = self.st, self._L
         if st.defer_pending:
             self.resolve_deferred()
-        s, e = (address - st.base) >> 1, (address + size - st.base) >> 1
-        if st.base <= address and e <= st.nhalf and L["start"][s] and L["bound"][e] and L["uxp"][e] != L["uxp"][s]:
+        off = address - st.base
+        s, e = off >> 1, (off + size) >> 1
+        in_window = address >= st.base and e <= st.nhalf and L["start"][s] and L["bound"][e]
+        if in_window and L["uxp"][e] != L["uxp"][s]:
             st.rehook, st.rehook_addr, st.rehook_size = 1, address, size    # install_pending_hooks
             uc.emu_stop()
             return
@@ -1122,9 +1127,7 @@ class Accounting:
             if st.profile:
                 self.prof_dyn[st.pending_e - 1] += st.pending_taken
         now, flow_in = st.cycles, st.pending_flow
-        off = address - st.base
-        s, e = off >> 1, (off + size) >> 1
-        if address < st.base or e > st.nhalf or not L["start"][s] or not L["bound"][e]:
+        if not in_window:
             st.blk_native = 0
             st.pending_taken = 0
             st.pending_flow = 0
@@ -1351,9 +1354,10 @@ class Accounting:
         c, n, _ = self._at(pc)
         return c, n
 
-    def energy_at(self, pc: int):
-        c, _, e = self._at(pc)
-        return self._energy_uj(e, c)
+    def counters_at(self, pc: int):
+        """(cycles, instructions, energy in µJ or None) as at(), from one lookup."""
+        c, n, e = self._at(pc)
+        return c, n, self._energy_uj(e, c)
 
     def resume_after(self, pc: int):
         """A semihosting BKPT at pc was handled and execution resumes at pc + 2, where

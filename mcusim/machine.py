@@ -368,10 +368,8 @@ class Machine:
     def _trace_write(self, uc, offset, size, value, _user):
         if offset == 0:
             self._access = (TRACE_PORT, size, value)
-            pc = self._access_pc()
-            cycles, instructions = self.accounting.at(pc)
-            self.events.append(TraceEvent(value >> 24, value & 0xFFFFFF, cycles, instructions,
-                                          self.accounting.energy_at(pc)))
+            self.events.append(TraceEvent(value >> 24, value & 0xFFFFFF,
+                                          *self.accounting.counters_at(self._access_pc())))
             if self.on_event is not None:
                 self.on_event(self.events[-1])
 

@@ -157,10 +157,10 @@ def test_conditional_loads_are_charged_both_ways():
 def test_exec_hooks_only_where_code_ran():
     """Exec hooks are added as their block first runs (the run stops before the block,
     hooks it, resumes): every exec-hook instruction that ran has one, no other has."""
-    from mcusim.costmodel import KIND_EXTRA, KIND_SDIV, KIND_UDIV
+    from mcusim.costmodel import EXEC_HOOK_KINDS
     _, _, m = run_bench("cortex-m4f")
     acc = m.accounting
-    needs = np.isin(acc.tables.kind, (KIND_EXTRA, KIND_UDIV, KIND_SDIV))
+    needs = np.isin(acc.tables.kind, EXEC_HOOK_KINDS)
     ran = acc.exec_counts() > 0
     assert (needs & ran).sum() >= 4      # the three divides and an LDREQ of it_pass_flags
     assert np.array_equal(acc.hooked.astype(bool), needs & ran)

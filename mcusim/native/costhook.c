@@ -252,15 +252,15 @@ static void resolve_deferred(acct_t *a, void *uc) {
 void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     acct_t *a = (acct_t *)user;
     if (a->defer_pending) resolve_deferred(a, uc);
-    if (address >= a->base) {   /* an exec-hook instruction without its hook: stop before the block */
-        uint64_t s0 = (address - a->base) >> 1, e0 = (address + size - a->base) >> 1;
-        if (e0 <= a->nhalf && a->start[s0] && a->bound[e0] && a->uxp[e0] != a->uxp[s0]) {
-            a->rehook = 1;
-            a->rehook_addr = address;
-            a->rehook_size = size;
-            a->emu_stop(uc);
-            return;
-        }
+    uint64_t off = address - a->base;
+    uint64_t s = off >> 1, e = (off + size) >> 1;
+    int in_window = address >= a->base && e <= a->nhalf && a->start[s] && a->bound[e];
+    if (in_window && a->uxp[e] != a->uxp[s]) {   /* an exec-hook instruction without its hook */
+        a->rehook = 1;                            /* stop before the block: Python hooks it */
+        a->rehook_addr = address;
+        a->rehook_size = size;
+        a->emu_stop(uc);
+        return;
     }
     uint64_t prev_seq = a->next_seq;
     /* the previous block's last instruction: a conditional branch that was taken */
@@ -272,9 +272,7 @@ void mcusim_block(void *uc, uint64_t address, uint32_t size, void *user) {
     }
     uint64_t now = a->cycles;
     int32_t flow_in = a->pending_flow;
-    uint64_t off = address - a->base;
-    uint64_t s = off >> 1, e = (off + size) >> 1;
-    if (address < a->base || e > a->nhalf || !a->start[s] || !a->bound[e]) {
+    if (!in_window) {
         a->blk_native = 0;
         a->pending_taken = 0;
         a->pending_flow = 0;
