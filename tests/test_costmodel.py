@@ -60,16 +60,6 @@ L4_WS = 4
 CLOSE_LDR = M4_LDR   # the closing CYCCNT read (after a non-load instruction)
 
 
-def _has_zig():
-    try:
-        import ziglang  # noqa: F401
-        return True
-    except ImportError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _has_zig(), reason="needs the ziglang cross compiler")
-
 _images: dict = {}
 
 

@@ -46,16 +46,6 @@ R_N = BRANCH + PUSH(1) + ALU + (BRANCH + P_CALL) + (POP(1) + P_LOAD)
 R_0 = (BRANCH + P_IMM) + (BRANCH + P_REG)
 
 
-def _has_zig():
-    try:
-        import ziglang  # noqa: F401
-        return True
-    except ImportError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _has_zig(), reason="needs the ziglang cross compiler")
-
 
 def _calls_elf(core):
     return build(core, [PROGRAMS / "calls.c"], name="calls").elf
